@@ -1,0 +1,4 @@
+/** Off-heap, per-core connection tracking. */
+module io.fulcrum.conntrack {
+    requires transitive io.fulcrum.common;
+}

@@ -1,0 +1,7 @@
+/** The launcher, the CLI and the control plane. */
+module io.fulcrum.control {
+    requires io.fulcrum.common;
+    requires io.fulcrum.forwarder;
+    requires io.fulcrum.tls;
+    requires info.picocli;
+}
