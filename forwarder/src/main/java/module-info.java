@@ -5,4 +5,5 @@ module io.fulcrum.forwarder {
     requires io.fulcrum.scheduler;
 
     exports io.fulcrum.forwarder.io;
+    exports io.fulcrum.forwarder.io.sys;
 }
