@@ -4,4 +4,7 @@ module io.fulcrum.control {
     requires io.fulcrum.forwarder;
     requires io.fulcrum.tls;
     requires info.picocli;
+    requires org.agrona;
+
+    opens io.fulcrum.control to info.picocli;
 }
