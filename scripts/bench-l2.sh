@@ -161,6 +161,7 @@ wait "$trafgen_pid" || true
 json=$(cat "$work/l2fwd.json")
 field() { printf '%s' "$json" | grep -o "\"$1\":[^,}]*" | cut -d: -f2 | tr -d '"'; }
 java_cpu_us=$(awk -v ns="$(field cpuNsPerFrame)" 'BEGIN { printf "%.2f", ns / 1000 }')
+share() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 ratio=$(awk -v j="$java_delivered" -v k="$kernel_delivered" 'BEGIN { if (k > 0) printf "%.2f", j / k; else print "n/a" }')
 
 if [ -n "${JSON_OUT:-}" ]; then
@@ -170,9 +171,12 @@ echo
 echo "L2 forwarding, 60-byte UDP, ${SECONDS_PER_CASE}s window after ${WARMUP}s warm-up; generator on CPU $GEN_CPU," \
   "forwarder thread on CPU $FWD_CPU (SCHED_FIFO ${FIFO}, idle ${IDLE}); $(uname -r), $(nproc) CPUs"
 echo
-echo "| data path | offered pps | delivered pps | forwarder CPU µs/frame | softirq µs/frame (all CPUs) | delivered vs kernel |"
-echo "|---|---:|---:|---:|---:|---:|"
-echo "| kernel ip_forward=1 | $kernel_offered | $kernel_delivered | n/a (runs in the generator's softirq) | $kernel_softirq | 1.00 |"
-echo "| Java L2Forwarder $IO | $java_offered | $java_delivered | $java_cpu_us | $java_softirq | $ratio |"
+echo "| data path | offered pps | delivered pps | delivered / offered | forwarder CPU µs/frame |" \
+  "softirq µs/frame (all CPUs) | delivered vs kernel |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| kernel ip_forward=1 | $kernel_offered | $kernel_delivered | $(share "$kernel_delivered" "$kernel_offered") |" \
+  "n/a (in the generator's softirq) | $kernel_softirq | 1.00 |"
+echo "| Java L2Forwarder $IO | $java_offered | $java_delivered | $(share "$java_delivered" "$java_offered") |" \
+  "$java_cpu_us | $java_softirq | $ratio |"
 echo
 echo "forwarder: $json"

@@ -253,6 +253,10 @@ public final class AfPacketIo implements PacketIo {
         final MemorySegment ring = rxRing;
         final int mask = frameMask;
         final int shift = frameShift;
+        if (batch.count() != 0 && batch.memory() == ring) {
+            // Resetting it would leak its slots: they would stay USER forever and the ring would shrink.
+            throw new IllegalStateException("receive into a batch that was not released: " + name);
+        }
         batch.reset(ring);
         // Slots handed out and not yet released are still USER: never hand them out twice.
         final int limit = Math.min(batch.capacity(), mask + 1 - rxOutstanding);

@@ -335,6 +335,7 @@ class AfPacketIoTest {
                 Thread.onSpinWait();
             }
             assertThat(receiver.receive(batch)).isEqualTo(16);
+            assertThatThrownBy(() -> receiver.receive(batch)).hasMessageContaining("not released");
             // Every slot is handed out: the ring must not wrap onto them again.
             assertThat(receiver.receive(new FrameBatch(64))).isZero();
             receiver.releaseRx(batch);
