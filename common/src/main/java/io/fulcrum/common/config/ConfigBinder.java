@@ -222,7 +222,7 @@ final class ConfigBinder {
                 s.error("address", Ipv4Address.format(address) + " has another static entry already");
                 return null;
             }
-            if (address != null && iface != null && !onSubnet(iface, address)) {
+            if (address != null && iface != null && !onSubnet(iface, address) && !source.hasErrorsUnder("dataplane.interfaces")) {
                 s.error("address", Ipv4Address.format(address) + " is not on any subnet of interface '" + iface.name() + "' "
                     + iface.addresses());
             }
@@ -246,7 +246,8 @@ final class ConfigBinder {
             }
             final Integer via = route.parsed("via", Ipv4Address::parse, 0);
             final InterfaceConfig iface = interfaceRef(route, "interface", interfaces);
-            if (via != null && via != 0 && iface != null && !onSubnet(iface, via)) {
+            if (via != null && via != 0 && iface != null && !onSubnet(iface, via)
+                && !source.hasErrorsUnder("dataplane.interfaces")) {
                 route.error("via", Ipv4Address.format(via) + " is not on any subnet of interface '" + iface.name() + "' "
                     + iface.addresses());
             }

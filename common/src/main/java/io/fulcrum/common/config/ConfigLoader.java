@@ -99,7 +99,10 @@ public final class ConfigLoader {
             root.ifPresent(node -> checkRecursion(node, source, new java.util.IdentityHashMap<>(), 0));
             return root;
         } catch (MarkedYamlEngineException e) {
-            final String context = e.getContext() == null ? "" : e.getContext() + ": ";
+            final String context = e.getContext() == null ? "" : e.getContext()
+                + e.getContextMark().filter(m -> !m.equals(e.getProblemMark().orElse(null)))
+                    .map(m -> " (started at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1) + ")").orElse("")
+                        + ": ";
             source.error(e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark(), "",
                 "YAML syntax error: " + context + e.getProblem());
             return Optional.empty();

@@ -53,6 +53,7 @@ final class MapReader {
             return new MapReader(source, path, node.getStartMark(), true);
         }
         final MapReader reader = new MapReader(source, path, node.getStartMark(), false);
+        final List<NodeTuple> unknown = new ArrayList<>();
         for (final NodeTuple tuple : mapping.getValue()) {
             final Node keyNode = tuple.getKeyNode();
             if (!(keyNode instanceof ScalarNode scalarKey)) {
@@ -68,11 +69,18 @@ final class MapReader {
                 continue;
             }
             if (!keys.contains(key)) {
-                source.error(keyNode.getStartMark(), keyPath, "unknown key '" + key + "'" + Suggestions.didYouMean(key, keys));
+                unknown.add(tuple);
                 continue;
             }
             reader.entries.put(key, tuple);
             source.record(keyPath, keyNode.getStartMark(), tuple.getValueNode());
+        }
+        // Suggest only keys not written already: 'prot' next to an existing 'port' means 'protocol'.
+        final List<String> unused = keys.stream().filter(k -> !reader.entries.containsKey(k)).toList();
+        for (final NodeTuple tuple : unknown) {
+            final String key = ((ScalarNode) tuple.getKeyNode()).getValue();
+            source.error(tuple.getKeyNode().getStartMark(), ConfigSource.child(path, key),
+                "unknown key '" + key + "'" + Suggestions.didYouMean(key, unused));
         }
         return reader;
     }

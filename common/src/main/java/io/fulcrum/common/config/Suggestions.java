@@ -9,6 +9,13 @@ final class Suggestions {
     }
 
     static Optional<String> closest(final String word, final Collection<String> candidates) {
+        if (word.length() >= 3) {
+            final Optional<String> completion = candidates.stream().filter(c -> c.startsWith(word))
+                .min((a, b) -> Integer.compare(a.length(), b.length()));
+            if (completion.isPresent()) {
+                return completion;
+            }
+        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (final String candidate : candidates) {
@@ -19,8 +26,7 @@ final class Suggestions {
             }
         }
         final int allowed = Math.max(1, Math.min(3, word.length() / 3));
-        final boolean prefix = best != null && word.length() >= 3 && best.startsWith(word);
-        return best != null && (bestDistance <= allowed || prefix) ? Optional.of(best) : Optional.empty();
+        return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
     }
 
     static String didYouMean(final String word, final Collection<String> candidates) {
