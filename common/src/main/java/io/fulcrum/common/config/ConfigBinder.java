@@ -93,10 +93,8 @@ final class ConfigBinder {
     FulcrumConfig bind(final Node root) {
         source.record("", Optional.empty(), root);
         final MapReader r = MapReader.of(source, root, "", ROOT_KEYS);
-        r.require("node");
-        final NodeConfig node = node(r.section("node", NODE_KEYS));
-        r.require("dataplane");
-        final DataplaneConfig dataplane = dataplane(r.section("dataplane", DATAPLANE_KEYS));
+        final NodeConfig node = node(r.requiredSection("node", NODE_KEYS));
+        final DataplaneConfig dataplane = dataplane(r.requiredSection("dataplane", DATAPLANE_KEYS));
         final List<ListenerConfig> listeners = r.list("listeners", this::listener);
         final List<BackendGroupConfig> groups = r.list("backend-groups", this::group);
         final ControlConfig control = control(r.section("control", CONTROL_KEYS), node);
@@ -116,10 +114,9 @@ final class ConfigBinder {
 
     private DataplaneConfig dataplane(final MapReader r) {
         final IoMode io = r.choice("io", IoMode.values(), IoMode.AUTO);
-        int agents = r.integer("agents", 1, MAX_AGENTS, 1);
+        final int agents = r.integer("agents", 1, MAX_AGENTS, 1);
         if (agents > cores) {
             r.error("agents", "must not exceed the " + cores + " CPU cores of this machine, got " + agents);
-            agents = 1;
         }
         final int agentCount = agents;
         final Set<Integer> seenCpus = new HashSet<>();
@@ -131,7 +128,8 @@ final class ConfigBinder {
             }
             return cpu == null ? null : cpu.intValue();
         });
-        if (r.has("cpus") && !cpus.isEmpty() && cpus.size() != agentCount && !source.hasErrorsUnder(r.pathOf("cpus"))) {
+        if (r.has("cpus") && !cpus.isEmpty() && cpus.size() != agentCount && !source.hasErrorsUnder(r.pathOf("cpus"))
+            && !source.hasErrorsUnder(r.pathOf("agents"))) {
             r.error("cpus", "needs one CPU per agent: " + agentCount + " agent(s), " + cpus.size() + " CPU(s) listed");
         }
         final IdleStrategyKind idle = r.choice("idle-strategy", IdleStrategyKind.values(), IdleStrategyKind.BACKOFF);

@@ -225,7 +225,20 @@ final class MapReader {
 
     /** A nested mapping, read even when absent so that its defaults come from one place. */
     MapReader section(final String key, final List<String> keys) {
+        if (broken) {
+            source.allowKeys(pathOf(key), keys);
+            return new MapReader(source, pathOf(key), mark, true);
+        }
         return of(source, node(key), pathOf(key), keys);
+    }
+
+    /** A section that must be present; when it is missing, only that is reported, not every key inside it. */
+    MapReader requiredSection(final String key, final List<String> keys) {
+        if (!require(key)) {
+            source.allowKeys(pathOf(key), keys);
+            return new MapReader(source, pathOf(key), mark, true);
+        }
+        return section(key, keys);
     }
 
     // ---- element helpers, also used for list items ----
