@@ -4,4 +4,5 @@ module io.fulcrum.common {
     requires transitive org.agrona;
     exports io.fulcrum.common;
     exports io.fulcrum.common.counters;
+    exports io.fulcrum.common.config;
 }

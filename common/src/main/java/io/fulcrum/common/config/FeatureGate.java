@@ -1,0 +1,129 @@
+package io.fulcrum.common.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+
+/**
+ * Which parts of the configuration this build can act on. The rule: a key that is accepted either works
+ * or is refused with "not supported yet"; it is never silently ignored. Everything is parsed and validated
+ * first, then every written key that matches an unsupported feature is refused at its own position.
+ *
+ * <p>{@link #FEATURES} is the whole list. A feature path names a key ({@code dataplane.flow-table}), with
+ * {@code []} standing for any list element ({@code listeners[].acl}), optionally with a value
+ * ({@code listeners[].protocol=https}: refused only when written with that value). Enabling a feature is
+ * a one-line change: turn its {@code planned(...)} line into {@code supported(...)}. When a feature is
+ * refused, refusals of the features inside it are not repeated.
+ */
+public final class FeatureGate {
+    /**
+     * One gated part of the configuration.
+     *
+     * @param path       feature path, see the class comment
+     * @param capability what brings it, shown in the refusal; empty for supported features
+     * @param supported  whether this build acts on it
+     */
+    public record Feature(String path, String capability, boolean supported) {
+    }
+
+    /** The inventory. Order is documentation order; supported features are listed so the picture is complete. */
+    static final List<Feature> FEATURES = List.of(
+        supported("node"),
+        supported("dataplane"),
+        planned("dataplane.local-addresses", "FULLNAT forwarding"),
+        planned("dataplane.flow-table", "connection tracking"),
+        planned("listeners", "L4 listeners"),
+        planned("listeners[].mode=dnat", "DNAT forwarding"),
+        planned("listeners[].mode=proxy", "L4 proxy mode"),
+        planned("listeners[].protocol=http", "the HTTP stage"),
+        planned("listeners[].protocol=https", "the TLS stage"),
+        planned("listeners[].protocol=tls", "the TLS stage"),
+        planned("listeners[].acl", "ACLs"),
+        planned("listeners[].toa", "TOA client addresses"),
+        planned("listeners[].proxy-protocol", "PROXY protocol"),
+        planned("listeners[].mtls", "mutual TLS"),
+        planned("listeners[].rules", "forwarding rules"),
+        planned("listeners[].redirect-to", "redirects"),
+        planned("listeners[].access-log", "access logs"),
+        planned("backend-groups", "backend groups and schedulers"),
+        planned("backend-groups[].health-check", "health checks"),
+        planned("backend-groups[].persistence", "session persistence"),
+        planned("backend-groups[].slow-start", "slow start"),
+        planned("backend-groups[].outlier-detection", "outlier detection"),
+        planned("control.aeron-dir", "the Aeron control channel"),
+        planned("control.channel", "the Aeron control channel"),
+        planned("control.metrics", "Prometheus metrics"),
+        planned("control.audit-log", "the audit log"));
+
+    /** What this build supports: the gate {@link ConfigLoader} uses unless told otherwise. */
+    public static final FeatureGate DEFAULT = new FeatureGate(false);
+
+    /** Every feature enabled: for tests of the whole model and for checking files ahead of the features. */
+    public static final FeatureGate ALL = new FeatureGate(true);
+
+    private final boolean all;
+
+    private FeatureGate(final boolean all) {
+        this.all = all;
+    }
+
+    /** The inventory as this gate sees it. */
+    public List<Feature> features() {
+        return FEATURES.stream().map(f -> new Feature(f.path(), f.capability(), all || f.supported())).toList();
+    }
+
+    /** Whether the feature with exactly this path is enabled; unknown paths are not gated and count as enabled. */
+    public boolean isSupported(final String featurePath) {
+        return all || FEATURES.stream().filter(f -> f.path().equals(featurePath)).allMatch(Feature::supported);
+    }
+
+    /** Refuses every written key of an unsupported feature. */
+    void check(final ConfigSource source) {
+        if (all) {
+            return;
+        }
+        final List<Feature> unsupported = new ArrayList<>(FEATURES.stream().filter(f -> !f.supported()).toList());
+        unsupported.sort(Comparator.comparingInt(f -> depth(f.path())));
+        final List<String> refused = new ArrayList<>();
+        for (final Feature feature : unsupported) {
+            final int eq = feature.path().indexOf('=');
+            final String keyPattern = eq < 0 ? feature.path() : feature.path().substring(0, eq);
+            final String value = eq < 0 ? null : feature.path().substring(eq + 1);
+            for (final Map.Entry<String, ConfigSource.Where> field : source.fields().entrySet()) {
+                final String path = field.getKey();
+                if (!ConfigSource.normalize(path).equals(keyPattern) || insideRefused(path, refused)) {
+                    continue;
+                }
+                if (value != null && !(field.getValue().node() instanceof ScalarNode s && s.getValue().equals(value))) {
+                    continue;
+                }
+                refused.add(path);
+                source.errorAtKey(path, "not supported yet (arrives with " + feature.capability() + ")");
+            }
+        }
+    }
+
+    private static boolean insideRefused(final String path, final List<String> refused) {
+        for (final String r : refused) {
+            if (path.equals(r) || path.startsWith(r + ".") || path.startsWith(r + "[")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int depth(final String path) {
+        return path.split("[.\\[]").length;
+    }
+
+    private static Feature supported(final String path) {
+        return new Feature(path, "", true);
+    }
+
+    private static Feature planned(final String path, final String capability) {
+        return new Feature(path, capability, false);
+    }
+}
