@@ -220,14 +220,16 @@ public final class NeighbourTable {
 
     /**
      * Removes expired learned entries and abandoned incomplete ones, looking at no more than
-     * {@code maxSlots} slots from where the last call stopped (so each duty cycle does a bounded share).
+     * {@code maxSlots} slots (plus the ones refilled by deletions) from where the last call stopped, so each
+     * duty cycle does a bounded share.
      *
      * @return the number of entries removed.
      */
     public int expire(final long nowMs, final int maxSlots) {
         int removed = 0;
         int slot = sweepCursor;
-        for (int scanned = 0; scanned < maxSlots; scanned++) {
+        int scanned = 0;
+        while (scanned < maxSlots) {
             final byte state = states[slot];
             if ((state == STATE_REACHABLE || state == STATE_INCOMPLETE) && nowMs >= expiryMs[slot]) {
                 if (state == STATE_INCOMPLETE) {
@@ -235,10 +237,12 @@ public final class NeighbourTable {
                 }
                 delete(slot);
                 removed++;
-                // Backward shift may have moved another entry into this slot: look at it again.
+                // Backward shift may have moved another entry into this slot: look at it again (bounded: each
+                // deletion shrinks the table).
                 continue;
             }
             slot = (slot + 1) & mask;
+            scanned++;
         }
         sweepCursor = slot;
         return removed;
