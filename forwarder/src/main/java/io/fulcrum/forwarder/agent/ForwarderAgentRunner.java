@@ -14,7 +14,7 @@ import io.fulcrum.forwarder.io.sys.Syscalls;
 import io.fulcrum.forwarder.stage.ForwarderCounterTypes;
 
 /**
- * Starts a {@link ForwarderAgent} on its own thread ({@code fulcrum-agent-<id>}) with Agrona's
+ * Starts a {@link ForwarderAgent} on its own thread ({@code forwarder-agent-<id>}, its role name) with Agrona's
  * {@link AgentRunner}, after optionally pinning the thread to a CPU and giving it SCHED_FIFO priority.
  * What it did (or why it could not) is logged once, at start, before the agent's first duty cycle.
  * Stop it with {@link AgentRunner#close()}.
@@ -52,7 +52,7 @@ public final class ForwarderAgentRunner {
     public static AgentRunner start(final ForwarderAgent agent, final IdleStrategy idle, final ErrorHandler errorHandler,
                                     final AtomicCounter errorCounter, final int cpu, final int realtimePriority) {
         final AgentRunner runner = new AgentRunner(idle, errorHandler, errorCounter, agent);
-        final String name = "fulcrum-agent-" + agent.agentId();
+        final String name = agent.roleName();
         AgentRunner.startOnThread(runner, task -> {
             final Thread thread = new Thread(() -> {
                 LOG.log(System.Logger.Level.INFO, applyPlacement(name, cpu, realtimePriority) + ", idle " + idle.alias());
