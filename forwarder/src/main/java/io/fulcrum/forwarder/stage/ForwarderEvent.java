@@ -1,0 +1,62 @@
+package io.fulcrum.forwarder.stage;
+
+/**
+ * Things worth counting that are not a frame's fate (unlike {@link DropReason} and {@link Verdict}):
+ * one counter per agent each, labelled {@code agent-<id> event <label>}.
+ */
+public enum ForwarderEvent {
+    /** ARP replies built for requests to our addresses. */
+    ARP_REPLIED("arp-replied"),
+    /** ICMP echo replies built. */
+    ICMP_ECHO_REPLIED("icmp-echo-replied"),
+    /** Neighbour entries created from ARP. */
+    ARP_LEARNED("arp-learned"),
+    /** Neighbour entries refreshed from ARP. */
+    ARP_REFRESHED("arp-refreshed"),
+    /** Gratuitous ARP seen (learned, never answered). */
+    ARP_GRATUITOUS("arp-gratuitous"),
+    /** ARP tried to change a static entry: kept. */
+    ARP_STATIC_KEPT("arp-static-kept"),
+    /** A neighbour could not be stored: the table is full. */
+    NEIGHBOUR_TABLE_FULL("neighbour-table-full"),
+    /** ARP requests sent to resolve a next hop. */
+    ARP_REQUEST_SENT("arp-request-sent"),
+    /** An ARP request for a resolution could not be queued (TX ring full). */
+    ARP_REQUEST_TX_FAILED("arp-request-tx-failed"),
+    /** Resolution asked again within the retry interval: no request sent. */
+    RESOLVE_RATE_LIMITED("resolve-rate-limited"),
+    /** Resolution refused: too many addresses already under resolution. */
+    RESOLVE_PENDING_FULL("resolve-pending-full"),
+    /** Resolution refused: the address is on none of the agent's subnets. */
+    RESOLVE_OFF_LINK("resolve-off-link"),
+    /** Neighbour entries aged out or abandoned. */
+    NEIGHBOUR_EXPIRED("neighbour-expired"),
+    /** IPv4 packets to us with options (accepted for local ICMP; stripped from the echo reply). */
+    IPV4_OPTIONS("ipv4-options"),
+    /** Packets to us that arrived with TTL 0 or 1 (accepted for local delivery, RFC 1812 5.3.1). */
+    IPV4_LOW_TTL_LOCAL("ipv4-low-ttl-local"),
+    /** CHECKSUM_PARTIAL L4 checksums completed in software. */
+    CHECKSUM_COMPLETED("checksum-completed"),
+    /** Exceptions caught at the agent boundary (bugs). */
+    EXCEPTION("exception");
+
+    private static final ForwarderEvent[] VALUES = values();
+
+    private final String label;
+
+    ForwarderEvent(final String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public static ForwarderEvent of(final int ordinal) {
+        return VALUES[ordinal];
+    }
+
+    public static int count() {
+        return VALUES.length;
+    }
+}

@@ -1,0 +1,173 @@
+package io.fulcrum.forwarder.stage;
+
+import java.lang.foreign.MemorySegment;
+
+import io.fulcrum.forwarder.io.FrameBatch;
+import io.fulcrum.forwarder.proto.Bytes;
+import io.fulcrum.forwarder.proto.Checksums;
+import io.fulcrum.forwarder.proto.EthernetFlyweight;
+import io.fulcrum.forwarder.proto.IcmpFlyweight;
+import io.fulcrum.forwarder.proto.Ipv4Flyweight;
+import io.fulcrum.forwarder.proto.TcpFlyweight;
+import io.fulcrum.forwarder.proto.UdpFlyweight;
+
+/**
+ * IPv4 input (RFC 791, RFC 1122 3.2.1, RFC 1812 5.2.2 and 5.3.7): validates the header, keeps only packets
+ * for our own addresses, completes CHECKSUM_PARTIAL checksums, and hands ICMP to {@link IcmpStage} and
+ * TCP/UDP to the {@link L4Stage} hook.
+ *
+ * <p>Checks, in order, each with its {@link DropReason}: frame holds 20 bytes (truncated), version 4, IHL
+ * &gt;= 5, frame holds IHL*4 bytes (truncated), IHL*4 &lt;= total length &lt;= frame payload (Ethernet
+ * padding after the total length is ignored), header checksum, martian source, limited/directed broadcast
+ * and multicast destination, link-layer group destination, destination owned by this agent (any of its
+ * interfaces: the weak host model of RFC 1122 3.3.4.2), not a fragment.
+ *
+ * <p>Decisions:
+ * <ul>
+ *   <li><b>TTL.</b> Packets to us are accepted with any TTL, including 0 and 1: RFC 1812 5.3.1 says a
+ *       router "MUST NOT discard a datagram just because it was received with TTL equal to zero or one;
+ *       if it is to the router and otherwise valid, the router MUST attempt to receive it". They are
+ *       counted ({@link ForwarderEvent#IPV4_LOW_TTL_LOCAL}). The TTL &lt;= 1 check for packets that would be
+ *       forwarded belongs to the transmit stage of the L4 path, which decrements the TTL.</li>
+ *   <li><b>Options.</b> Accepted for local delivery and counted ({@link ForwarderEvent#IPV4_OPTIONS});
+ *       the ICMP echo reply does not echo them.</li>
+ *   <li><b>Fragments.</b> Dropped and counted until reassembly exists.</li>
+ * </ul>
+ */
+public final class Ipv4Stage {
+    private final InterfaceAddresses[] interfaces;
+    private final ForwarderCounters counters;
+    private final IcmpStage icmp;
+    private final L4Stage l4;
+    private final Ipv4Flyweight ip = new Ipv4Flyweight();
+
+    public Ipv4Stage(final InterfaceAddresses[] interfaces, final ForwarderCounters counters, final IcmpStage icmp,
+                     final L4Stage l4) {
+        this.interfaces = interfaces.clone();
+        this.counters = counters;
+        this.icmp = icmp;
+        this.l4 = l4;
+    }
+
+    /**
+     * Handles an IPv4 frame received on {@code port}.
+     *
+     * @return a {@link Verdict}; on transmit the frame length is {@code 14 + total length} (see {@link #ip()}).
+     */
+    public int onFrame(final int port, final MemorySegment segment, final long offset, final int length, final int flags,
+                       final long nowMs) {
+        final int payloadLength = length - EthernetFlyweight.HEADER_LENGTH;
+        if (payloadLength < Ipv4Flyweight.MIN_HEADER_LENGTH) {
+            return Verdict.drop(DropReason.IPV4_TRUNCATED);
+        }
+        final Ipv4Flyweight ip = this.ip.wrap(segment, offset + EthernetFlyweight.HEADER_LENGTH);
+        if (ip.version() != 4) {
+            return Verdict.drop(DropReason.IPV4_BAD_VERSION);
+        }
+        final int headerLength = ip.headerLength();
+        if (headerLength < Ipv4Flyweight.MIN_HEADER_LENGTH) {
+            return Verdict.drop(DropReason.IPV4_BAD_HEADER_LENGTH);
+        }
+        if (headerLength > payloadLength) {
+            return Verdict.drop(DropReason.IPV4_TRUNCATED);
+        }
+        final int totalLength = ip.totalLength();
+        if (totalLength < headerLength || totalLength > payloadLength) {
+            return Verdict.drop(DropReason.IPV4_BAD_TOTAL_LENGTH);
+        }
+        if (!ip.isChecksumValid()) {
+            return Verdict.drop(DropReason.IPV4_BAD_CHECKSUM);
+        }
+        final int source = ip.source();
+        if (Ipv4Addresses.isMartian(source) || isLocal(source) || isDirectedBroadcast(source)) {
+            return Verdict.drop(DropReason.IPV4_MARTIAN_SOURCE);
+        }
+        final int destination = ip.destination();
+        if (destination == Ipv4Addresses.LIMITED_BROADCAST || isDirectedBroadcast(destination)) {
+            return Verdict.drop(DropReason.IPV4_BROADCAST);
+        }
+        if (Ipv4Addresses.isMulticast(destination)) {
+            return Verdict.drop(DropReason.IPV4_MULTICAST);
+        }
+        if (Bytes.isGroupMac(Bytes.mac(segment, offset + EthernetFlyweight.DESTINATION_OFFSET))) {
+            return Verdict.drop(DropReason.IPV4_LINK_BROADCAST);
+        }
+        // The VIP table lookup joins here when the L4 path arrives: VIPs are local addresses of the agent.
+        if (!isLocal(destination)) {
+            return Verdict.drop(DropReason.IPV4_NOT_LOCAL);
+        }
+        if (ip.isFragment()) {
+            return Verdict.drop(DropReason.IPV4_FRAGMENT);
+        }
+        if (headerLength > Ipv4Flyweight.MIN_HEADER_LENGTH) {
+            counters.event(ForwarderEvent.IPV4_OPTIONS);
+        }
+        if (ip.ttl() <= 1) {
+            counters.event(ForwarderEvent.IPV4_LOW_TTL_LOCAL);
+        }
+        final int protocol = ip.protocol();
+        final int l4Length = totalLength - headerLength;
+        final long l4Offset = ip.offset() + headerLength;
+        switch (protocol) {
+            case Ipv4Flyweight.PROTOCOL_ICMP -> {
+                if ((flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0 && l4Length >= IcmpFlyweight.HEADER_LENGTH) {
+                    completePartial(segment, l4Offset, l4Length, IcmpFlyweight.CHECKSUM_OFFSET, false);
+                }
+                return icmp.onPacket(port, segment, offset, ip);
+            }
+            case Ipv4Flyweight.PROTOCOL_TCP -> {
+                if (l4Length < TcpFlyweight.MIN_HEADER_LENGTH) {
+                    return Verdict.drop(DropReason.L4_TRUNCATED);
+                }
+                if ((flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0) {
+                    completePartial(segment, l4Offset, l4Length, TcpFlyweight.CHECKSUM_OFFSET, false);
+                }
+                return l4.onPacket(port, segment, offset, ip, nowMs);
+            }
+            case Ipv4Flyweight.PROTOCOL_UDP -> {
+                if (l4Length < UdpFlyweight.HEADER_LENGTH) {
+                    return Verdict.drop(DropReason.L4_TRUNCATED);
+                }
+                if ((flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0) {
+                    completePartial(segment, l4Offset, l4Length, UdpFlyweight.CHECKSUM_OFFSET, true);
+                }
+                return l4.onPacket(port, segment, offset, ip, nowMs);
+            }
+            default -> {
+                return Verdict.drop(DropReason.IPV4_PROTOCOL_UNSUPPORTED);
+            }
+        }
+    }
+
+    /** The IPv4 header of the last frame handled (valid after a transmit verdict). */
+    public Ipv4Flyweight ip() {
+        return ip;
+    }
+
+    private void completePartial(final MemorySegment segment, final long l4Offset, final int l4Length,
+                                 final int checksumOffset, final boolean udp) {
+        Checksums.completePartial(segment, l4Offset, l4Length, l4Offset + checksumOffset, udp);
+        counters.event(ForwarderEvent.CHECKSUM_COMPLETED);
+    }
+
+    /** True if any interface of this agent owns {@code address}. */
+    public boolean isLocal(final int address) {
+        final InterfaceAddresses[] interfaces = this.interfaces;
+        for (int i = 0; i < interfaces.length; i++) {
+            if (interfaces[i].owns(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isDirectedBroadcast(final int address) {
+        final InterfaceAddresses[] interfaces = this.interfaces;
+        for (int i = 0; i < interfaces.length; i++) {
+            if (interfaces[i].isDirectedBroadcast(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

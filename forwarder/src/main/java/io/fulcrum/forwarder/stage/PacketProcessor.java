@@ -1,0 +1,108 @@
+package io.fulcrum.forwarder.stage;
+
+import java.lang.foreign.MemorySegment;
+
+import io.fulcrum.forwarder.io.FrameBatch;
+import io.fulcrum.forwarder.neighbour.NeighbourTable;
+import io.fulcrum.forwarder.proto.Bytes;
+import io.fulcrum.forwarder.proto.EthernetFlyweight;
+
+/**
+ * The stage chain of one agent: Ethernet, then ARP ({@link ArpStage}) or IPv4 ({@link Ipv4Stage}), then
+ * ICMP ({@link IcmpStage}) or the {@link L4Stage} hook for TCP/UDP.
+ *
+ * <pre>
+ *   frame ──► ethernet ──┬─ 0x0806 ──► arp ──► reply in place | learn | drop
+ *                        ├─ 0x0800 ──► ipv4 ─┬─ icmp ──► echo reply in place | drop
+ *                        │                   └─ tcp/udp ──► L4Stage (conntrack, scheduler, xmit)
+ *                        └─ other ───► drop (vlan, ipv6, unknown)
+ * </pre>
+ *
+ * One frame in, one {@link Verdict} out; the frame is rewritten in place when it is answered, and
+ * {@link #txLength()} tells how many bytes to send. Allocation-free; owned by one agent thread.
+ */
+public final class PacketProcessor {
+    private final InterfaceAddresses[] interfaces;
+    private final ArpStage arp;
+    private final Ipv4Stage ipv4;
+    private final EthernetFlyweight ethernet = new EthernetFlyweight();
+    private int txLength;
+
+    /**
+     * @param interfaces one per port, in port order.
+     * @param neighbours the agent's neighbour table.
+     * @param counters   the agent's counters (events; drops are counted by the caller from the verdict).
+     * @param sender     sends frames the stages generate (ARP requests).
+     * @param l4         the TCP/UDP hook, e.g. {@link L4Stage#NO_LISTENER}.
+     */
+    public PacketProcessor(final InterfaceAddresses[] interfaces, final NeighbourTable neighbours,
+                           final ForwarderCounters counters, final FrameSender sender, final L4Stage l4) {
+        this.interfaces = interfaces.clone();
+        this.arp = new ArpStage(this.interfaces, neighbours, counters, sender);
+        this.ipv4 = new Ipv4Stage(this.interfaces, counters, new IcmpStage(this.interfaces, counters), l4);
+    }
+
+    /**
+     * Processes one frame received on {@code port}.
+     *
+     * @param flags the frame's {@link FrameBatch} flags.
+     * @return a {@link Verdict}.
+     */
+    public int process(final int port, final MemorySegment segment, final long offset, final int length, final int flags,
+                       final long nowMs) {
+        if ((flags & FrameBatch.FLAG_TRUNCATED) != 0) {
+            return Verdict.drop(DropReason.CAPTURE_TRUNCATED);
+        }
+        if (length < EthernetFlyweight.HEADER_LENGTH) {
+            return Verdict.drop(DropReason.ETH_TRUNCATED);
+        }
+        final EthernetFlyweight ethernet = this.ethernet.wrap(segment, offset);
+        final long destination = ethernet.destination();
+        if (destination != interfaces[port].mac() && !Bytes.isGroupMac(destination)) {
+            return Verdict.drop(DropReason.ETH_FOREIGN_DESTINATION);
+        }
+        final long source = ethernet.source();
+        if (source == 0 || Bytes.isGroupMac(source)) {
+            return Verdict.drop(DropReason.ETH_BAD_SOURCE);
+        }
+        switch (ethernet.etherType()) {
+            case EthernetFlyweight.ETHER_TYPE_IPV4 -> {
+                final int verdict = ipv4.onFrame(port, segment, offset, length, flags, nowMs);
+                if (verdict >= 0) {
+                    txLength = EthernetFlyweight.HEADER_LENGTH + ipv4.ip().totalLength();
+                }
+                return verdict;
+            }
+            case EthernetFlyweight.ETHER_TYPE_ARP -> {
+                final int verdict = arp.onFrame(port, segment, offset, length, nowMs);
+                if (verdict >= 0) {
+                    txLength = ArpStage.FRAME_LENGTH;
+                }
+                return verdict;
+            }
+            case EthernetFlyweight.ETHER_TYPE_IPV6 -> {
+                return Verdict.drop(DropReason.IPV6_UNSUPPORTED);
+            }
+            case EthernetFlyweight.ETHER_TYPE_VLAN, EthernetFlyweight.ETHER_TYPE_QINQ -> {
+                return Verdict.drop(DropReason.VLAN_UNSUPPORTED);
+            }
+            default -> {
+                return Verdict.drop(DropReason.ETHER_TYPE_UNKNOWN);
+            }
+        }
+    }
+
+    /** The length to transmit after a transmit verdict (the rewritten frame, without trailing padding). */
+    public int txLength() {
+        return txLength;
+    }
+
+    /** Next-hop resolution for the L4 path: see {@link ArpStage#resolve}. */
+    public ArpStage arp() {
+        return arp;
+    }
+
+    public Ipv4Stage ipv4() {
+        return ipv4;
+    }
+}
