@@ -35,6 +35,7 @@ public final class FeatureGate {
         supported("dataplane"),
         planned("dataplane.local-addresses", "FULLNAT forwarding"),
         planned("dataplane.flow-table", "connection tracking"),
+        planned("dataplane.routes", "routed next hops"),
         planned("listeners", "L4 listeners"),
         planned("listeners[].mode=dnat", "DNAT forwarding"),
         planned("listeners[].mode=proxy", "L4 proxy mode"),

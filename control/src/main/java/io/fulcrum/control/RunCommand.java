@@ -1,0 +1,61 @@
+package io.fulcrum.control;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import io.fulcrum.common.config.ConfigError;
+import io.fulcrum.common.config.ConfigException;
+import io.fulcrum.common.config.ConfigLoader;
+import io.fulcrum.common.config.FulcrumConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fulcrum run --config FILE}: runs a load-balancer node until SIGTERM or SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run a Fulcrum node with the given config until SIGTERM/SIGINT.")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML config file.")
+    private Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (!Files.isRegularFile(config)) {
+            System.err.println(config + ": no such file");
+            return 1;
+        }
+        final FulcrumConfig loaded;
+        try {
+            loaded = ConfigLoader.load(config);
+        } catch (final ConfigException e) {
+            for (final ConfigError error : e.errors()) {
+                System.err.println(error);
+            }
+            System.err.println(config + ": refused, nothing started");
+            return 1;
+        }
+        System.out.println("fulcrum: starting node " + loaded.node().name() + " from " + config + " ("
+            + ValidateCommand.summary(loaded) + ")");
+        final NodeConductor conductor = new NodeConductor(loaded, System.out);
+        try {
+            conductor.start();
+        } catch (final Exception e) {
+            System.err.println("fulcrum: cannot start: " + e.getMessage());
+            return 1;
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("fulcrum: stopping");
+            conductor.close();
+            System.out.println("fulcrum: stopped");
+            System.out.flush();
+            stopped.countDown();
+        }, "fulcrum-shutdown"));
+        System.out.println("fulcrum: ready: " + conductor.agentCount() + " forwarder agent(s), io " + conductor.ioDescription());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}
