@@ -5,6 +5,7 @@ module io.fulcrum.control {
     requires io.fulcrum.tls;
     requires info.picocli;
     requires org.agrona;
+    requires jdk.unsupported;
 
     opens io.fulcrum.control to info.picocli;
 }

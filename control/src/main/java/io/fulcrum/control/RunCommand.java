@@ -11,6 +11,8 @@ import io.fulcrum.common.config.ConfigLoader;
 import io.fulcrum.common.config.FulcrumConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code fulcrum run --config FILE}: runs a load-balancer node until SIGTERM or SIGINT. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -45,17 +47,22 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("fulcrum: cannot start: " + e.getMessage());
             return 1;
         }
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("fulcrum: stopping");
-            conductor.close();
-            System.out.println("fulcrum: stopped");
-            System.out.flush();
-            stopped.countDown();
-        }, "fulcrum-shutdown"));
-        System.out.println("fulcrum: ready: " + conductor.agentCount() + " forwarder agent(s), io " + conductor.ioDescription());
+        // SIGTERM/SIGINT are handled (not left to the JVM's default exit 143): stop in order, then exit 0
+        final CountDownLatch stop = new CountDownLatch(1);
+        final SignalHandler handler = signal -> {
+            System.out.println("fulcrum: SIG" + signal.getName() + " received");
+            stop.countDown();
+        };
+        Signal.handle(new Signal("TERM"), handler);
+        Signal.handle(new Signal("INT"), handler);
+        System.out.println("fulcrum: ready: " + conductor.agentCount() + " forwarder agent(s), io "
+            + conductor.ioDescription());
         System.out.flush();
-        stopped.await();
+        stop.await();
+        System.out.println("fulcrum: stopping");
+        conductor.close();
+        System.out.println("fulcrum: stopped");
+        System.out.flush();
         return 0;
     }
 }
