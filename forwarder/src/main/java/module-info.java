@@ -6,4 +6,5 @@ module io.fulcrum.forwarder {
 
     exports io.fulcrum.forwarder.io;
     exports io.fulcrum.forwarder.io.sys;
+    exports io.fulcrum.forwarder.io.xdp;
 }

@@ -87,8 +87,9 @@ public final class XdpProgramHandle {
                 }
                 REGISTRY.put(key, handle);
             } else if (configuration.mode() != XdpConfiguration.Mode.AUTO && configuration.mode() != handle.attachedMode) {
-                throw new XdpSetupException("interface " + configuration.interfaceName() + " already has Fulcrum's XDP program in "
-                    + handle.attachedMode + " mode; queue " + configuration.queueId() + " asks for " + configuration.mode(), 0);
+                throw new XdpSetupException("interface " + configuration.interfaceName()
+                    + " already has Fulcrum's XDP program in " + handle.attachedMode + " mode; queue "
+                    + configuration.queueId() + " asks for " + configuration.mode(), 0);
             }
             handle.references++;
             try {
@@ -121,7 +122,8 @@ public final class XdpProgramHandle {
             : new XdpConfiguration.Mode[] {mode};
         final StringBuilder refusals = new StringBuilder();
         for (final XdpConfiguration.Mode candidate : modes) {
-            final int flags = candidate == XdpConfiguration.Mode.NATIVE ? XdpNetlink.XDP_FLAGS_DRV_MODE : XdpNetlink.XDP_FLAGS_SKB_MODE;
+            final int flags = candidate == XdpConfiguration.Mode.NATIVE
+                ? XdpNetlink.XDP_FLAGS_DRV_MODE : XdpNetlink.XDP_FLAGS_SKB_MODE;
             String via = null;
             int errno = 0;
             if (method != XdpConfiguration.Attach.NETLINK) {
