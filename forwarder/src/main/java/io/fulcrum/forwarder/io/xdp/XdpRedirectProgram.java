@@ -25,6 +25,8 @@ import static io.fulcrum.forwarder.io.xdp.BpfInsn.mov64Imm;
 import static io.fulcrum.forwarder.io.xdp.BpfInsn.mov64Reg;
 import static io.fulcrum.forwarder.io.xdp.BpfInsn.stxMem;
 
+import java.nio.ByteOrder;
+
 /**
  * The XDP program Fulcrum attaches to each data interface: frames for addresses the load balancer owns
  * (VIPs, local addresses) go to the AF_XDP socket of the receiving queue; everything else goes to the
@@ -72,6 +74,9 @@ final class XdpRedirectProgram {
 
     /** The program with the two map fds baked into its map loads. */
     static BpfProgram build(final int ownedMapFd, final int xskMapFd) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new XdpSetupException("the XDP program encoder supports little-endian hosts only (x86-64, arm64)", 0);
+        }
         return BpfProgram.builder()
             .add(mov64Reg(R6, R1))
             .add(ldxMem(SIZE_W, R7, R6, XDP_MD_DATA))
@@ -121,6 +126,6 @@ final class XdpRedirectProgram {
     /** The {@code owned} map key for an IPv4 address given as a big-endian int (198.18.0.1 = 0xc6120001). */
     static int ownedKey(final int ipv4) {
         // The key's bytes must equal the packet's network-order bytes; the map stores the int natively.
-        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(ipv4) : ipv4;
+        return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(ipv4) : ipv4;
     }
 }
