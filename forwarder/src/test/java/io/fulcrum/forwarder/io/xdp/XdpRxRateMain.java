@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * <pre>
  *   scripts/build.sh -q -pl forwarder -am test-compile
  *   java --enable-native-access=ALL-UNNAMED -cp forwarder/target/classes:forwarder/target/test-classes \
- *       io.fulcrum.forwarder.io.xdp.XdpRxRateMain NATIVE 4 8     # mode, warm-up s, measured s
+ *       io.fulcrum.forwarder.io.xdp.XdpRxRateMain NATIVE 3 6 40   # mode, warm-up s, measured s, SCHED_FIFO prio (0 = off)
  * </pre>
  */
 public final class XdpRxRateMain {
@@ -30,6 +30,7 @@ public final class XdpRxRateMain {
         final XdpConfiguration.Mode mode = XdpConfiguration.Mode.valueOf(args.length > 0 ? args[0] : "NATIVE");
         final int warmUpSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         final int measuredSeconds = Math.min(args.length > 2 ? Integer.parseInt(args[2]) : 6, 30);
+        final int fifoPriority = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         try (VethNetwork network = VethNetwork.create(); Arena arena = Arena.ofConfined()) {
             network.inPeer("ip", "neigh", "replace", "198.18.0.100", "lladdr", "02:00:00:00:00:01", "dev", VethNetwork.PEER_IF);
             final Path config = Files.createTempFile("fulcrum-trafgen", ".cfg");
@@ -39,6 +40,11 @@ public final class XdpRxRateMain {
             final MemorySegment callState = Syscalls.newCallState(arena);
             if (Syscalls.pinCurrentThread(callState, 1) != 0) {
                 System.out.println("could not pin to CPU 1: " + Syscalls.describe(Syscalls.errno(callState)));
+            }
+            // SCHED_FIFO keeps other load on a shared box off the receiver's core; the veth softirq that feeds
+            // the socket runs on the sender's core (CPU 0), so a spinning RT receiver on CPU 1 starves nothing it needs.
+            if (fifoPriority > 0 && Syscalls.setFifoPriority(callState, fifoPriority) != 0) {
+                System.out.println("could not set SCHED_FIFO: " + Syscalls.describe(Syscalls.errno(callState)));
             }
             final XdpPacketIo port;
             try (NetNamespace ignored = NetNamespace.enter(network.lb)) {
@@ -60,8 +66,8 @@ public final class XdpRxRateMain {
                 final double seconds = (System.nanoTime() - start) / 1e9;
                 final long offered = peerTxPackets(network) - offeredBefore;
                 final long drops = port.kernelDrops() - dropsBefore;
-                System.out.printf("%s (%s): offered %.0f pps, received %.0f pps, kernel drops %d (%.1f s window)%n",
-                    port.name(), port.attachDescription(), offered / seconds, received / seconds, drops, seconds);
+                System.out.printf("%s (%s, fifo %d): offered %.0f pps, received %.0f pps, kernel drops %d (%.1f s window)%n",
+                    port.name(), port.attachDescription(), fifoPriority, offered / seconds, received / seconds, drops, seconds);
             } finally {
                 VethNetwork.kill(trafgen);
                 Files.deleteIfExists(config);
