@@ -14,4 +14,5 @@ module io.fulcrum.forwarder {
     exports io.fulcrum.forwarder.neighbour;
     exports io.fulcrum.forwarder.proto;
     exports io.fulcrum.forwarder.stage;
+    exports io.fulcrum.forwarder.io.xdp;
 }

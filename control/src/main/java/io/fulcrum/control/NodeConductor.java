@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import io.fulcrum.common.config.DataplaneConfig;
 import io.fulcrum.common.config.FulcrumConfig;
@@ -20,6 +19,8 @@ import io.fulcrum.forwarder.io.PacketIo;
 import io.fulcrum.forwarder.io.afpacket.AfPacketChecks;
 import io.fulcrum.forwarder.io.afpacket.AfPacketConfiguration;
 import io.fulcrum.forwarder.io.afpacket.AfPacketIo;
+import io.fulcrum.forwarder.io.xdp.XdpConfiguration;
+import io.fulcrum.forwarder.io.xdp.XdpPacketIo;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
@@ -59,56 +60,112 @@ final class NodeConductor implements AutoCloseable {
     }
 
     private void startDataplane(final DataplaneConfig dataplane) {
-        final IoMode io = chooseIo(dataplane);
+        final PacketIo[][] ports = openAllPorts(dataplane);
         for (int agentId = 0; agentId < dataplane.agents(); agentId++) {
             final ForwarderConfiguration configuration = DataplaneBinding.forwarder(dataplane, agentId);
-            final PacketIo[] ports = new PacketIo[dataplane.interfaces().size()];
-            for (int i = 0; i < ports.length; i++) {
-                ports[i] = openPort(io, dataplane, dataplane.interfaces().get(i), i);
-                openPorts.add(ports[i]);
-                log.println("fulcrum: agent-" + agentId + " port " + ports[i].name() + " mac "
-                    + MacAddress.format(ports[i].macAddress()) + " mtu " + ports[i].mtu());
+            for (final PacketIo port : ports[agentId]) {
+                log.println("fulcrum: agent-" + agentId + " port " + port.name() + " mac "
+                    + MacAddress.format(port.macAddress()) + " mtu " + port.mtu());
             }
-            final ForwarderAgent agent = new ForwarderAgent(configuration, ports, counters.manager(), new SystemNanoClock());
+            final ForwarderAgent agent = new ForwarderAgent(configuration, ports[agentId], counters.manager(),
+                new SystemNanoClock());
             // from here the agent owns its ports and closes them in onClose
-            for (final PacketIo port : ports) {
+            for (final PacketIo port : ports[agentId]) {
                 openPorts.remove(port);
             }
             runners.add(ForwarderAgentRunner.start(agent, configuration, counters.manager()));
         }
     }
 
-    private IoMode chooseIo(final DataplaneConfig dataplane) {
-        final List<String> names = dataplane.interfaces().stream().map(InterfaceConfig::name).toList();
+    /**
+     * Opens one port per agent and interface. {@code io: auto} tries AF_XDP first (agent i on queue i) and
+     * falls back to AF_PACKET when any AF_XDP port cannot be opened, saying why.
+     */
+    private PacketIo[][] openAllPorts(final DataplaneConfig dataplane) {
         final int[] owned = DataplaneBinding.ownedAddresses(dataplane);
-        switch (dataplane.io()) {
-            case AF_PACKET, AUTO -> {
-                final List<AfPacketChecks.Finding> warnings = AfPacketChecks.enforce(AfPacketChecks.run(names, owned));
-                for (final AfPacketChecks.Finding warning : warnings) {
-                    log.println("fulcrum: warning: " + warning);
-                }
-                ioDescription = dataplane.io() == IoMode.AUTO
-                    ? "af_packet (auto: AF_XDP support is not in this build)" : "af_packet (configured)";
+        if (dataplane.io() == IoMode.AF_XDP || dataplane.io() == IoMode.AUTO) {
+            try {
+                final PacketIo[][] ports = openPorts(dataplane, (iface, agentId, index) -> XdpPacketIo.open(
+                    xdpConfiguration(dataplane, iface.name(), agentId, owned)));
+                final String attach = ((XdpPacketIo) ports[0][0]).attachDescription();
+                ioDescription = "af_xdp " + attach + (dataplane.io() == IoMode.AUTO ? " (auto: AF_XDP works here)" : "");
                 log.println("fulcrum: packet I/O " + ioDescription);
-                return IoMode.AF_PACKET;
+                return ports;
+            } catch (final RuntimeException e) {
+                if (dataplane.io() == IoMode.AF_XDP) {
+                    throw e;
+                }
+                log.println("fulcrum: AF_XDP cannot be used here, falling back to AF_PACKET: " + e.getMessage());
+                ioDescription = "af_packet (auto: AF_XDP failed: " + firstLine(e.getMessage()) + ")";
             }
-            default -> throw new IllegalStateException("io " + dataplane.io().name().toLowerCase(Locale.ROOT)
-                + " is not available in this build");
+        } else {
+            ioDescription = "af_packet (configured)";
         }
+        final List<String> names = dataplane.interfaces().stream().map(InterfaceConfig::name).toList();
+        for (final AfPacketChecks.Finding warning : AfPacketChecks.enforce(AfPacketChecks.run(names, owned))) {
+            log.println("fulcrum: warning: " + warning);
+        }
+        log.println("fulcrum: packet I/O " + ioDescription);
+        return openPorts(dataplane, (iface, agentId, index) -> AfPacketIo.open(afPacketConfiguration(dataplane, iface, index)));
     }
 
-    private PacketIo openPort(final IoMode io, final DataplaneConfig dataplane, final InterfaceConfig iface,
-                              final int interfaceIndex) {
-        if (io != IoMode.AF_PACKET) {
-            throw new IllegalStateException("unsupported io " + io);
+    private PacketIo[][] openPorts(final DataplaneConfig dataplane, final PortOpener opener) {
+        final PacketIo[][] ports = new PacketIo[dataplane.agents()][dataplane.interfaces().size()];
+        final List<PacketIo> opened = new ArrayList<>();
+        try {
+            for (int agentId = 0; agentId < ports.length; agentId++) {
+                for (int i = 0; i < ports[agentId].length; i++) {
+                    ports[agentId][i] = opener.open(dataplane.interfaces().get(i), agentId, i);
+                    opened.add(ports[agentId][i]);
+                }
+            }
+        } catch (final RuntimeException e) {
+            CloseHelper.quietCloseAll(opened);
+            throw e;
         }
+        openPorts.addAll(opened);
+        return ports;
+    }
+
+    private static XdpConfiguration xdpConfiguration(final DataplaneConfig dataplane, final String iface, final int queue,
+                                                     final int[] owned) {
+        final XdpConfiguration.Mode mode = switch (dataplane.xdpMode()) {
+            case AUTO -> XdpConfiguration.Mode.AUTO;
+            case NATIVE -> XdpConfiguration.Mode.NATIVE;
+            case GENERIC -> XdpConfiguration.Mode.GENERIC;
+        };
+        final XdpConfiguration.ZeroCopy zeroCopy = switch (dataplane.zeroCopy()) {
+            case AUTO -> XdpConfiguration.ZeroCopy.AUTO;
+            case ON -> XdpConfiguration.ZeroCopy.ON;
+            case OFF -> XdpConfiguration.ZeroCopy.OFF;
+        };
+        return XdpConfiguration.defaults(iface).withQueueId(queue).withFrames(dataplane.ringSize() * 2, dataplane.frameSize())
+            .withMode(mode).withZeroCopy(zeroCopy).withOwnedAddresses(owned);
+    }
+
+    private static AfPacketConfiguration afPacketConfiguration(final DataplaneConfig dataplane, final InterfaceConfig iface,
+                                                               final int interfaceIndex) {
         AfPacketConfiguration configuration = AfPacketConfiguration.of(iface.name())
             .withRing(dataplane.ringSize(), dataplane.frameSize());
         if (dataplane.agents() > 1) {
             final int group = (int) ((ProcessHandle.current().pid() * 31 + interfaceIndex) & 0xffff);
             configuration = configuration.withFanout(group, AfPacketConfiguration.FanoutMode.HASH);
         }
-        return AfPacketIo.open(configuration);
+        return configuration;
+    }
+
+    private static String firstLine(final String text) {
+        if (text == null) {
+            return "unknown error";
+        }
+        final int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    /** Opens the port of one agent on one interface. */
+    @FunctionalInterface
+    private interface PortOpener {
+        PacketIo open(InterfaceConfig iface, int agentId, int interfaceIndex);
     }
 
     String ioDescription() {

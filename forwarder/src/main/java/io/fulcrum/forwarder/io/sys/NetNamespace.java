@@ -8,118 +8,126 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
- * Moves the calling thread into a network namespace ({@code setns(2)} with {@code CLONE_NEWNET}).
+ * The calling thread inside another network namespace, until {@link #close()} brings it back.
  *
- * <p>Only the calling thread changes namespace; the rest of the JVM stays where it was. Sockets keep the
- * namespace they were created in, so a port opened inside a {@link Scope} keeps working after the scope
- * is closed and the thread has returned. Child processes started from the thread inherit its namespace.
- * Setup-time only: every call allocates.
+ * <p>{@code setns(2)} with {@code CLONE_NEWNET} switches only the calling thread; sockets keep the
+ * namespace they were created in, so a socket opened inside stays there after the thread returns. Named
+ * namespaces are the files {@code ip netns add} creates under {@code /var/run/netns}. Needs CAP_SYS_ADMIN.
  *
  * <pre>
- *   try (NetNamespace.Scope scope = NetNamespace.enter("lb")) {   // /var/run/netns/lb, as `ip netns add lb`
- *       port = AfPacketIo.open(configuration);                    // socket lives in "lb" from now on
- *   }                                                              // thread is back in its old namespace
+ *   try (NetNamespace ns = NetNamespace.enter("lb")) {
+ *       port = XdpPacketIo.open(config);     // interface looked up and program attached in "lb"
+ *   }                                        // thread back in its original namespace
  * </pre>
  */
-public final class NetNamespace {
-    /** Where {@code ip netns add NAME} keeps the namespace handle. */
-    public static final Path NAMED_NAMESPACES = Path.of("/var/run/netns");
-
+public final class NetNamespace implements AutoCloseable {
     private static final int CLONE_NEWNET = 0x40000000;
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 0x80000;
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
+    private static final String NAMED_NAMESPACES = "/var/run/netns/";
+
     private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-        Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle SETNS = LINKER.downcallHandle(LINKER.defaultLookup().find("setns").orElseThrow(),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
 
-    private NetNamespace() {
+    private final String name;
+    private final Thread thread;
+    private final int originalFd;
+    private boolean closed;
+
+    private NetNamespace(final String name, final Thread thread, final int originalFd) {
+        this.name = name;
+        this.thread = thread;
+        this.originalFd = originalFd;
     }
 
-    /** Returns to the namespace the thread was in before {@link #enter}. */
-    public interface Scope extends AutoCloseable {
-        @Override
-        void close();
-    }
-
-    /** Enters the namespace created by {@code ip netns add name}. */
-    public static Scope enter(final String name) {
-        if (name.isEmpty() || name.indexOf('/') >= 0) {
-            throw new IllegalArgumentException("not a network namespace name: '" + name + "'");
+    /** Moves the calling thread into the named namespace {@code /var/run/netns/<name>}. */
+    public static NetNamespace enter(final String name) {
+        if (name.isEmpty() || name.contains("/")) {
+            throw new IllegalArgumentException("not a namespace name: " + name);
         }
-        return enter(NAMED_NAMESPACES.resolve(name));
+        return enterPath(NAMED_NAMESPACES + name);
     }
 
-    /** Enters the namespace behind {@code handle} (a bind mount or {@code /proc/PID/ns/net}). */
-    public static Scope enter(final Path handle) {
-        final int previous = open(Path.of("/proc/thread-self/ns/net"));
-        try {
-            final int target = open(handle);
-            try {
-                setns(target, handle);
-            } finally {
-                closeQuietly(target);
-            }
-        } catch (final RuntimeException e) {
-            closeQuietly(previous);
-            throw e;
-        }
-        return new Scope() {
-            private boolean closed;
-
-            @Override
-            public void close() {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                try {
-                    setns(previous, Path.of("/proc/thread-self/ns/net (previous)"));
-                } finally {
-                    closeQuietly(previous);
-                }
-            }
-        };
-    }
-
-    private static int open(final Path path) {
+    /** Moves the calling thread into the namespace of {@code path} (a netns file or {@code /proc/PID/ns/net}). */
+    public static NetNamespace enterPath(final String path) {
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment state = Syscalls.newCallState(arena);
-            final int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path.toString()), O_RDONLY | O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new IllegalStateException("cannot open network namespace " + path + ": "
+            final int original = open(arena, state, "/proc/thread-self/ns/net");
+            if (original < 0) {
+                throw new IllegalStateException("open /proc/thread-self/ns/net failed: "
                     + Syscalls.describe(Syscalls.errno(state)));
             }
-            return fd;
-        } catch (final RuntimeException | Error e) {
-            throw e;
-        } catch (final Throwable t) {
-            throw new IllegalStateException(t);
+            final int target = open(arena, state, path);
+            if (target < 0) {
+                final int errno = Syscalls.errno(state);
+                Syscalls.close(state, original);
+                throw new IllegalStateException("open network namespace " + path + " failed: " + Syscalls.describe(errno));
+            }
+            final int result = setns(state, target);
+            final int errno = Syscalls.errno(state);
+            Syscalls.close(state, target);
+            if (result < 0) {
+                Syscalls.close(state, original);
+                throw new IllegalStateException("setns(" + path + ", CLONE_NEWNET) failed: " + Syscalls.describe(errno)
+                    + (errno == 1 ? " (needs CAP_SYS_ADMIN)" : ""));
+            }
+            return new NetNamespace(path, Thread.currentThread(), original);
         }
     }
 
-    private static void setns(final int fd, final Path what) {
+    /** Runs {@code action} on the calling thread inside the named namespace and comes back. */
+    public static <T> T call(final String name, final Supplier<T> action) {
+        try (NetNamespace ignored = enter(name)) {
+            return action.get();
+        }
+    }
+
+    /** The namespace file this thread entered. */
+    public String path() {
+        return name;
+    }
+
+    /** Moves the thread back to the namespace it was in before {@link #enter}; must run on that thread. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("a NetNamespace must be left on the thread that entered it (" + thread + ")");
+        }
+        closed = true;
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment state = Syscalls.newCallState(arena);
-            if ((int) SETNS.invokeExact(state, fd, CLONE_NEWNET) != 0) {
-                throw new IllegalStateException("setns(" + what + ", CLONE_NEWNET) failed: "
-                    + Syscalls.describe(Syscalls.errno(state)) + " (needs CAP_SYS_ADMIN)");
+            final int result = setns(state, originalFd);
+            final int errno = Syscalls.errno(state);
+            Syscalls.close(state, originalFd);
+            if (result < 0) {
+                throw new IllegalStateException("returning from network namespace " + name + " failed: "
+                    + Syscalls.describe(errno));
             }
-        } catch (final RuntimeException | Error e) {
-            throw e;
+        }
+    }
+
+    private static int open(final Arena arena, final MemorySegment state, final String path) {
+        try {
+            return (int) OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY_CLOEXEC);
         } catch (final Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    private static void closeQuietly(final int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            Syscalls.close(Syscalls.newCallState(arena), fd);
+    private static int setns(final MemorySegment state, final int fd) {
+        try {
+            return (int) SETNS.invokeExact(state, fd, CLONE_NEWNET);
+        } catch (final Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 }

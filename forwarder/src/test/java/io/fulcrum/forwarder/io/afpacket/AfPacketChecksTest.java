@@ -49,7 +49,7 @@ class AfPacketChecksTest {
     }
 
     private static List<Finding> runInLb(final String... interfaces) {
-        try (NetNamespace.Scope scope = NetNamespace.enter(nsLb)) {
+        try (NetNamespace scope = NetNamespace.enter(nsLb)) {
             return AfPacketChecks.run(List.of(interfaces), new int[] {VIP, OTHER_VIP}, nsLb);
         }
     }
@@ -99,7 +99,7 @@ class AfPacketChecksTest {
 
     @Test
     void addressesThatAreNotOwnedAreFine() {
-        try (NetNamespace.Scope scope = NetNamespace.enter(nsLb)) {
+        try (NetNamespace scope = NetNamespace.enter(nsLb)) {
             assertThat(AfPacketChecks.kernelAddresses())
                 .contains(new AfPacketChecks.KernelAddress("l0", ipv4(198, 18, 7, 254), 24));
             assertThat(AfPacketChecks.run(List.of(), new int[] {ipv4(198, 18, 7, 254) + 1})).isEmpty();

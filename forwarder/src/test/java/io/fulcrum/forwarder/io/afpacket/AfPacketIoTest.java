@@ -72,13 +72,13 @@ class AfPacketIoTest {
     }
 
     private static AfPacketIo openIn(final String namespace, final AfPacketConfiguration configuration) {
-        try (NetNamespace.Scope scope = NetNamespace.enter(namespace)) {
+        try (NetNamespace scope = NetNamespace.enter(namespace)) {
             return AfPacketIo.open(configuration);
         }
     }
 
     private static DatagramSocket udpSocketInB(final int port) throws IOException {
-        try (NetNamespace.Scope scope = NetNamespace.enter(nsB)) {
+        try (NetNamespace scope = NetNamespace.enter(nsB)) {
             return new DatagramSocket(new InetSocketAddress(InetAddress.getByName("198.18.0.2"), port));
         }
     }
