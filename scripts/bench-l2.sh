@@ -12,7 +12,7 @@
 #
 # Usage: scripts/bench-l2.sh                      (env: SECONDS_PER_CASE=5 WARMUP=2 GEN_CPU=0 FWD_CPU=1
 #                                                   FIFO=0 (SCHED_FIFO priority of the forwarder thread, 0 = off)
-#                                                   IDLE=poll|spin  IO=af_packet  BUILD=1  JSON_OUT=file)
+#                                                   IDLE=poll|spin  IO="af_xdp af_packet"  BUILD=1  JSON_OUT=file)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/jdk.sh"
@@ -24,7 +24,7 @@ GEN_CPU=${GEN_CPU:-0}
 FWD_CPU=${FWD_CPU:-1}
 FIFO=${FIFO:-0}
 IDLE=${IDLE:-poll}
-IO=${IO:-af_packet}
+IO=${IO:-af_xdp af_packet}
 BUILD=${BUILD:-1}
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -134,38 +134,47 @@ wait "$trafgen_pid" || true
 ip netns exec "$ns_fwd" sysctl -qw net.ipv4.ip_forward=0
 sleep 1
 
-# ---- case: Java L2 forwarder ----
-java_flags=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
-  --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Xms64m -Xmx256m -XX:+UseParallelGC)
-ip netns exec "$ns_fwd" timeout $((WARMUP + SECONDS_PER_CASE + 40)) \
-  java "${java_flags[@]}" -cp 'bench/target/classes:bench/target/lib/*' io.fulcrum.bench.packet.L2Forwarder \
-  --io "$IO" --in f0 --out f1 --dst-mac $mac_sink --warmup "$WARMUP" --seconds "$SECONDS_PER_CASE" \
-  --cpu "$FWD_CPU" --fifo "$FIFO" --idle "$IDLE" >"$work/l2fwd.json" 2>"$work/l2fwd.log" &
-java_pid=$!
-pids+=("$java_pid")
-for _ in $(seq 1 300); do
-  grep -q 'l2fwd ready' "$work/l2fwd.log" 2>/dev/null && break
-  kill -0 "$java_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if ! grep -q 'l2fwd ready' "$work/l2fwd.log"; then
-  echo "bench-l2: the forwarder did not start:" >&2
-  cat "$work/l2fwd.log" >&2
-  exit 1
-fi
-start_trafgen $((WARMUP + SECONDS_PER_CASE + 3))
-measure_window
-java_offered=$offered_pps java_delivered=$delivered_pps java_softirq=$softirq_us
-wait "$java_pid" || { echo "bench-l2: forwarder failed:" >&2; cat "$work/l2fwd.log" "$work/l2fwd.json" >&2; exit 1; }
-wait "$trafgen_pid" || true
-json=$(cat "$work/l2fwd.json")
-field() { printf '%s' "$json" | grep -o "\"$1\":[^,}]*" | cut -d: -f2 | tr -d '"'; }
-java_cpu_us=$(awk -v ns="$(field cpuNsPerFrame)" 'BEGIN { printf "%.2f", ns / 1000 }')
+# ---- cases: the Java L2 forwarder over each packet I/O ----
 share() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-ratio=$(awk -v j="$java_delivered" -v k="$kernel_delivered" 'BEGIN { if (k > 0) printf "%.2f", j / k; else print "n/a" }')
+rows=""
+all_json=""
+for io in $IO; do
+  java_flags=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+    --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Xms64m -Xmx256m -XX:+UseParallelGC)
+  ip netns exec "$ns_fwd" timeout $((WARMUP + SECONDS_PER_CASE + 40)) \
+    java "${java_flags[@]}" -cp 'bench/target/classes:bench/target/lib/*' io.fulcrum.bench.packet.L2Forwarder \
+    --io "$io" --owned 198.18.2.1 --in f0 --out f1 --dst-mac $mac_sink --warmup "$WARMUP" --seconds "$SECONDS_PER_CASE" \
+    --cpu "$FWD_CPU" --fifo "$FIFO" --idle "$IDLE" >"$work/l2fwd.json" 2>"$work/l2fwd.log" &
+  java_pid=$!
+  pids+=("$java_pid")
+  for _ in $(seq 1 300); do
+    grep -q 'l2fwd ready' "$work/l2fwd.log" 2>/dev/null && break
+    kill -0 "$java_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! grep -q 'l2fwd ready' "$work/l2fwd.log"; then
+    echo "bench-l2: the forwarder did not start:" >&2
+    cat "$work/l2fwd.log" >&2
+    exit 1
+  fi
+  start_trafgen $((WARMUP + SECONDS_PER_CASE + 3))
+  measure_window
+  java_offered=$offered_pps java_delivered=$delivered_pps java_softirq=$softirq_us
+  wait "$java_pid" || { echo "bench-l2: forwarder failed:" >&2; cat "$work/l2fwd.log" "$work/l2fwd.json" >&2; exit 1; }
+  wait "$trafgen_pid" || true
+  json=$(cat "$work/l2fwd.json"); all_json+="$json"$'\n'
+  field() { printf '%s' "$json" | grep -o "\"$1\":[^,}]*" | cut -d: -f2 | tr -d '"'; }
+  java_cpu_us=$(awk -v ns="$(field cpuNsPerFrame)" 'BEGIN { printf "%.2f", ns / 1000 }')
+  rows+="| Java L2Forwarder $io | $java_offered | $java_delivered | $(share "$java_delivered" "$java_offered") |"
+  rows+=" $(awk -v ns="$(field cpuNsPerFrame)" 'BEGIN { printf "%.2f", ns / 1000 }') | $java_softirq |"
+  rows+=" $(awk -v j="$java_delivered" -v k="$kernel_delivered" 'BEGIN { if (k > 0) printf "%.2f", j / k; else print "n/a" }') |"$'\n'
+  ratio=$(awk -v j="$java_delivered" -v k="$kernel_delivered" 'BEGIN { if (k > 0) printf "%.2f", j / k; else print "n/a" }')
+
+  sleep 1
+done
 
 if [ -n "${JSON_OUT:-}" ]; then
-  printf '%s\n' "$json" >"$JSON_OUT"
+  printf '%s' "$all_json" >"$JSON_OUT"
 fi
 echo
 echo "L2 forwarding, 60-byte UDP, ${SECONDS_PER_CASE}s window after ${WARMUP}s warm-up; generator on CPU $GEN_CPU," \
@@ -176,7 +185,6 @@ echo "| data path | offered pps | delivered pps | delivered / offered | forwarde
 echo "|---|---:|---:|---:|---:|---:|---:|"
 echo "| kernel ip_forward=1 | $kernel_offered | $kernel_delivered | $(share "$kernel_delivered" "$kernel_offered") |" \
   "n/a (in the generator's softirq) | $kernel_softirq | 1.00 |"
-echo "| Java L2Forwarder $IO | $java_offered | $java_delivered | $(share "$java_delivered" "$java_offered") |" \
-  "$java_cpu_us | $java_softirq | $ratio |"
+printf '%s' "$rows"
 echo
-echo "forwarder: $json"
+printf 'forwarder: %s' "$all_json"

@@ -4,6 +4,8 @@ import io.fulcrum.forwarder.io.FrameBatch;
 import io.fulcrum.forwarder.io.PacketIo;
 import io.fulcrum.forwarder.io.afpacket.AfPacketConfiguration;
 import io.fulcrum.forwarder.io.afpacket.AfPacketIo;
+import io.fulcrum.forwarder.io.xdp.XdpConfiguration;
+import io.fulcrum.forwarder.io.xdp.XdpPacketIo;
 import io.fulcrum.forwarder.io.sys.Syscalls;
 
 import java.lang.foreign.Arena;
@@ -38,13 +40,29 @@ public final class L2Forwarder {
     private L2Forwarder() {
     }
 
-    /** Opens one port; {@code af_xdp} slots in here next to {@code af_packet}. */
-    static PacketIo open(final String io, final String interfaceName, final int frames) {
+    /**
+     * Opens one port. For {@code af_xdp} the XDP program redirects only frames whose IPv4 destination is in
+     * {@code owned} (everything else goes to the kernel), so the benchmark names the destination it forwards.
+     */
+    static PacketIo open(final String io, final String interfaceName, final int frames, final int[] owned) {
         return switch (io) {
             case "af_packet" -> AfPacketIo.open(AfPacketConfiguration.of(interfaceName)
                 .withRing(frames, AfPacketConfiguration.DEFAULT_FRAME_SIZE));
-            default -> throw new IllegalArgumentException("unknown --io '" + io + "' (supported: af_packet)");
+            case "af_xdp" -> XdpPacketIo.open(XdpConfiguration.defaults(interfaceName)
+                .withFrames(frames, 2048).withOwnedAddresses(owned));
+            default -> throw new IllegalArgumentException("unknown --io '" + io + "' (supported: af_packet, af_xdp)");
         };
+    }
+
+    private static int[] ipv4List(final String text) {
+        if (text == null || text.isBlank()) {
+            return new int[0];
+        }
+        return java.util.Arrays.stream(text.split(",")).mapToInt(a -> {
+            final String[] b = a.trim().split("\\.");
+            return (Integer.parseInt(b[0]) << 24) | (Integer.parseInt(b[1]) << 16) | (Integer.parseInt(b[2]) << 8)
+                | Integer.parseInt(b[3]);
+        }).toArray();
     }
 
     public static void main(final String[] args) throws Exception {
@@ -70,8 +88,9 @@ public final class L2Forwarder {
                 throw new IllegalStateException("cannot set SCHED_FIFO " + fifo + ": "
                     + Syscalls.describe(Syscalls.errno(state)));
             }
-            final PacketIo portA = open(io, in, frames);
-            final PacketIo portB = reflect ? portA : open(io, out, frames);
+            final int[] owned = ipv4List(options.get("owned"));
+            final PacketIo portA = open(io, in, frames, owned);
+            final PacketIo portB = reflect ? portA : open(io, out, frames, new int[0]);
             try {
                 final long dstMac = reflect ? 0 : parseMac(options.getOrDefault("dst-mac", "ff:ff:ff:ff:ff:ff"));
                 final long srcMac = options.containsKey("src-mac") ? parseMac(options.get("src-mac")) : portB.macAddress();
