@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * (100 ms–1 s) so that drain deadlines and slow-start steps are published on time.
  *
  * <p><b>Slow start</b>: a backend that becomes able to serve (healthy, not ejected, weight above 0) ramps its
- * effective weight in ten steps of 10 % over {@code slow-start} seconds (at least weight 1).
+ * effective weight from 10 % to 100 % in steps of 10 % over {@code slow-start} seconds (at least weight 1).
  * <b>Draining</b>: weight 0 or removal stops new work at once; existing flows continue until
  * {@code drain-timeout} passes, then the backend turns {@link BackendState#DRAINED} (weight 0) or leaves the
  * group (removal), and {@link GroupSnapshot#admitsExisting} turns false for its flows.
@@ -49,7 +49,7 @@ public final class BackendGroup {
         long drainDeadlineMs = Long.MAX_VALUE;
         boolean wasCandidate;
         long rampStartMs;
-        int rampStep = RAMP_STEPS;
+        int rampPermille = 1000;
 
         Member(final int ref, final BackendSpec spec) {
             this.ref = ref;
@@ -200,7 +200,7 @@ public final class BackendGroup {
                     due = true;
                 }
             }
-            if (m.wasCandidate && m.rampStep < RAMP_STEPS && rampStep(m, nowMs) != m.rampStep) {
+            if (m.wasCandidate && m.rampPermille < 1000 && rampPermille(m, nowMs) != m.rampPermille) {
                 due = true;
             }
         }
@@ -248,13 +248,15 @@ public final class BackendGroup {
         return m != null && m.ref == ref ? m : null;
     }
 
-    private int rampStep(final Member m, final long nowMs) {
+    /** 100, 100, 200, ... 900 permille over the ramp's ten tenths, 1000 once it has passed. */
+    private int rampPermille(final Member m, final long nowMs) {
         final long rampMs = configuration.slowStartS() * 1000L;
         final long elapsed = nowMs - m.rampStartMs;
         if (rampMs == 0 || elapsed >= rampMs) {
-            return RAMP_STEPS;
+            return 1000;
         }
-        return (int) Math.max(0, elapsed * RAMP_STEPS / rampMs);
+        final long step = Math.max(1, elapsed * RAMP_STEPS / rampMs);
+        return (int) step * (1000 / RAMP_STEPS);
     }
 
     private void publish(final long nowMs) {
@@ -296,8 +298,8 @@ public final class BackendGroup {
                 state = BackendState.EJECTED;
             } else {
                 state = BackendState.UP;
-                m.rampStep = rampStep(m, nowMs);
-                ramp[slot] = (m.rampStep == RAMP_STEPS ? RAMP_STEPS : m.rampStep + 1) * (1000 / RAMP_STEPS);
+                m.rampPermille = rampPermille(m, nowMs);
+                ramp[slot] = m.rampPermille;
                 effective[slot] = Math.max(1, (m.weight * ramp[slot] + 500) / 1000);
                 if (m.spec.role() == BackendRole.PRIMARY) {
                     primaryEligible = true;
