@@ -15,8 +15,9 @@ import java.lang.foreign.ValueLayout;
  * whose deadline has moved on is relinked once at its real deadline; only an entry that is really due is
  * handed to the {@link Handler}. So an active flow costs one relink per timeout period, not one per packet.
  *
- * <p>{@link #poll} does bounded work: it examines at most {@code maxWork} entries and advances at most one lap
- * of slots per call, and resumes exactly where it stopped on the next call. A tick's slot is processed once the
+ * <p>{@link #poll} does bounded work: it examines at most {@code maxWork} entries and at most one lap of slots
+ * per call, and resumes exactly where it stopped on the next call (after a pause longer than a lap, one lap
+ * examines every entry and the wheel jumps to the present). A tick's slot is processed once the
  * clock has passed the whole tick, so expiry is late by at most one tick.
  *
  * <pre>
@@ -207,6 +208,9 @@ public final class TimerWheel {
             scanning = false;
             currentTick++;
             if (++slotsAdvanced > mask) {
+                // A whole lap examined every linked entry against nowMs: what is left is due at limitTick or
+                // later, so skip the empty laps of a long pause instead of walking them.
+                currentTick = limitTick;
                 break;
             }
         }
