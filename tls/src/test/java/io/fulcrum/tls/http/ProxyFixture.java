@@ -38,8 +38,16 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     static ProxyFixture start(HttpListenerSettings s) throws InterruptedException {
-        final HttpStage stage = HttpStage.start(List.of(s), List.of(), HttpStageOptions.defaults().withThreads(2));
+        return start(s, HttpStageOptions.defaults().withThreads(2));
+    }
+
+    static ProxyFixture start(HttpListenerSettings s, HttpStageOptions options) throws InterruptedException {
+        final HttpStage stage = HttpStage.start(List.of(s), List.of(), options);
         return new ProxyFixture(stage, stage.boundAddress(s.id()));
+    }
+
+    static HttpListenerSettings listener(BackendGroupSettings group) {
+        return HttpListenerSettings.simple("web", new InetSocketAddress("127.0.0.1", 0), group);
     }
 
     @Override
