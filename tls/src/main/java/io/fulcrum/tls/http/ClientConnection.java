@@ -85,6 +85,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private int state;
     private InetSocketAddress clientAddress;
     private String clientIp;
+    private InetSocketAddress localAddress;
+    private String localPort;
     private long rttMicros = -1;
 
     // ---- exchange
@@ -164,6 +166,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         alloc = ctx.alloc();
         clientAddress = (InetSocketAddress) ch.remoteAddress();
         clientIp = clientAddress.getAddress().getHostAddress();
+        localAddress = (InetSocketAddress) ch.localAddress();
+        localPort = Integer.toString(localAddress.getPort());
         counters.increment(ListenerCounters.Counter.CONNECTIONS_ACCEPTED);
         counters.increment(ListenerCounters.Counter.CONNECTIONS_ACTIVE);
         counters.increment(ListenerCounters.Counter.CONNECTIONS_IDLE);
@@ -400,7 +404,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         rewrittenHead = alloc.buffer(req.headLength() + 256);
-        HeadRewriter.writeRequest(in, req, rewrittenHead, lr.template, originOffset, hostOverride, clientIp);
+        HeadRewriter.writeRequest(in, req, rewrittenHead, lr.template, originOffset, hostOverride, clientIp,
+                localPort);
         in.skipBytes(req.headLength());
         headConsumed = true;
         requestBodyRemaining = req.chunked ? -1 : req.contentLength;
@@ -1202,8 +1207,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 req.headLength() + requestBodyBytes,
                 bytesSent, bodyBytesSent, elapsedNs / 1_000_000, upStatus, upConnect, upHeader, upResponse, upAddr,
                 userAgent, referer, xForwardedFor, lr.settings.id(), lr.settings.name(),
-                group == null ? null : group.settings.id(), last == null ? null : last.id(), lr.listenerIp,
-                lr.settings.address().getPort(), null, null, null, rttMicros);
+                group == null ? null : group.settings.id(), last == null ? null : last.id(),
+                localAddress.getAddress().getHostAddress(), localAddress.getPort(), null, null, null, rttMicros);
     }
 
     private static void secondsOrDash(StringBuilder out, long ns) {

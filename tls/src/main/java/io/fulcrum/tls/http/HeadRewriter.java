@@ -20,13 +20,11 @@ public final class HeadRewriter {
     public static final class RequestTemplate {
         final HeaderSettings headers;
         final String proto;
-        final String listenerPort;
 
-        /** Template for a listener with this scheme and port. */
-        public RequestTemplate(HeaderSettings headers, String proto, int listenerPort) {
+        /** Template for a listener with this scheme. */
+        public RequestTemplate(HeaderSettings headers, String proto) {
             this.headers = headers;
             this.proto = proto;
-            this.listenerPort = Integer.toString(listenerPort);
         }
     }
 
@@ -49,9 +47,10 @@ public final class HeadRewriter {
      *                     an absolute-form target)
      * @param hostOverride Host to send instead of the received one (absolute-form), or null
      * @param clientIp     client address text for X-Forwarded-For / X-Real-IP
+     * @param localPort    port the client connected to, for X-Forwarded-Port
      */
     static void writeRequest(ByteBuf head, Http1HeadParser p, ByteBuf out, RequestTemplate t, int originOffset,
-                                    String hostOverride, String clientIp) {
+                             String hostOverride, String clientIp, String localPort) {
         final int base = head.readerIndex();
         final HeaderSettings hs = t.headers;
         ByteBufUtil.writeAscii(out, p.method);
@@ -144,7 +143,7 @@ public final class HeadRewriter {
         }
         if (hs.xForwardedPort()) {
             ByteBufUtil.writeAscii(out, "X-Forwarded-Port: ");
-            ByteBufUtil.writeAscii(out, t.listenerPort);
+            ByteBufUtil.writeAscii(out, localPort);
             out.writeBytes(CRLF);
         }
         if (hs.xForwardedHost()) {

@@ -25,7 +25,6 @@ public final class ListenerRuntime {
     final HeadRewriter.RequestTemplate template;
     final AccessLogWriter accessLog;
     final AccessLogFormat accessLogFormat;
-    final String listenerIp;
     final long clientIdleNs;
     final long requestNs;
     final int connectMs;
@@ -51,11 +50,10 @@ public final class ListenerRuntime {
         this.defaultGroup = settings.defaultGroupId() == null ? null : groups.get(settings.defaultGroupId());
         this.counters = new ListenerCounters(settings.id());
         this.trustedProxies = CidrSet.of(settings.trustedProxyCidrs());
-        this.template = new HeadRewriter.RequestTemplate(settings.headers(), "http", settings.address().getPort());
+        this.template = new HeadRewriter.RequestTemplate(settings.headers(), "http");
         this.accessLog = accessLog;
         this.accessLogFormat = settings.accessLog() == null ? null
                 : AccessLogFormat.compile(settings.accessLog().format(), statics);
-        this.listenerIp = settings.address().getAddress().getHostAddress();
         this.clientIdleNs = settings.timeouts().clientIdle().toNanos();
         this.requestNs = settings.timeouts().request().toNanos();
         this.connectMs = (int) Math.min(Integer.MAX_VALUE, settings.timeouts().backendConnect().toMillis());
