@@ -671,7 +671,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         if (state == S_TUNNEL) {
             arm(T_TUNNEL, lr.webSocketIdleNs, System.nanoTime());
-            writeClient(buf, false);
+            writeClient(buf);
             return;
         }
         respIn = respIn == null ? buf : appendTo(respIn, buf);
@@ -789,7 +789,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             if (code != 100 && req.versionMinor == 1) {
                 final ByteBuf h = alloc.buffer(resp.headLength() + 16);
                 HeadRewriter.writeResponse(respIn, resp, h, false, false, null, null, false);
-                writeClient(h, false);
+                writeClient(h);
             }
             respIn.skipBytes(resp.headLength());
             resp.reset();
@@ -810,7 +810,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             final ByteBuf h = alloc.buffer(resp.headLength() + 64);
             HeadRewriter.writeResponse(respIn, resp, h, false, false, "upgrade", null, false);
             respIn.skipBytes(resp.headLength());
-            writeClient(h, false);
+            writeClient(h);
             responseStarted = true;
             enterTunnel(now);
             return false;
@@ -854,8 +854,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         final ByteBuf h = alloc.buffer(resp.headLength() + 128);
         HeadRewriter.writeResponse(respIn, resp, h, respChunkToClient, gzipActive, connection, cookie, gzipActive);
         respIn.skipBytes(resp.headLength());
-        bytesSent += h.readableBytes();
-        writeClient(h, true);
+        writeClient(h);
         responseStarted = true;
         if (respMode == R_NONE) {
             onResponseComplete(now);
@@ -911,12 +910,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         bodyBytesSent += n;
         if (respChunkToClient) {
             final ByteBuf h = chunkHeader(n);
-            bytesSent += h.readableBytes() + 2;
-            writeClient(h, false);
-            writeClient(payload, true);
-            writeClient(Unpooled.wrappedBuffer(CRLF), false);
+            writeClient(h);
+            writeClient(payload);
+            writeClient(Unpooled.wrappedBuffer(CRLF));
         } else {
-            writeClient(payload, true);
+            writeClient(payload);
         }
     }
 
@@ -927,24 +925,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             bodyBytesSent += tail.readableBytes();
             if (respChunkToClient) {
                 final ByteBuf h = chunkHeader(tail.readableBytes());
-                bytesSent += h.readableBytes() + 2;
-                writeClient(h, false);
-                writeClient(tail, true);
-                writeClient(Unpooled.wrappedBuffer(CRLF), false);
+                    writeClient(h);
+                writeClient(tail);
+                writeClient(Unpooled.wrappedBuffer(CRLF));
             } else {
-                writeClient(tail, true);
+                writeClient(tail);
             }
         }
         if (respChunkToClient) {
-            bytesSent += LAST_CHUNK.length;
-            writeClient(Unpooled.wrappedBuffer(LAST_CHUNK), false);
+            writeClient(Unpooled.wrappedBuffer(LAST_CHUNK));
         }
     }
 
-    private void writeClient(ByteBuf b, boolean countedAlready) {
-        if (!countedAlready) {
-            bytesSent += b.readableBytes();
-        }
+    private void writeClient(ByteBuf b) {
+        bytesSent += b.readableBytes();
         counters.add(ListenerCounters.Counter.BYTES_OUT, b.readableBytes());
         ch.write(b, ch.voidPromise());
         clientDirty = true;
@@ -970,7 +964,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         arm(T_TUNNEL, lr.webSocketIdleNs, now);
         if (respIn != null) {
             if (respIn.isReadable()) {
-                writeClient(respIn, false);
+                writeClient(respIn);
             } else {
                 respIn.release();
             }
