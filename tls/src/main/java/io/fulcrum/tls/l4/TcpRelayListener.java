@@ -10,6 +10,7 @@ import io.fulcrum.tls.proxy.ProxyHeaderEncoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -19,6 +20,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -48,6 +51,7 @@ public final class TcpRelayListener implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<>() {
@@ -81,6 +85,8 @@ public final class TcpRelayListener implements AutoCloseable {
         private Channel client;
         private Channel backend;
         private L4RequestContext ctx;
+        private boolean clientInputDone;
+        private boolean backendInputDone;
 
         Frontend(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters, Transport transport) {
             this.s = s;
@@ -111,6 +117,7 @@ public final class TcpRelayListener implements AutoCloseable {
                     .group(client.eventLoop())
                     .channel(transport.socketChannel())
                     .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) s.connectTimeout().toMillis())
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
@@ -174,14 +181,36 @@ public final class TcpRelayListener implements AutoCloseable {
                 if (backend != null) {
                     backend.close();
                 }
+            } else if (evt instanceof ChannelInputShutdownEvent) {
+                // client half-closed: pass the FIN on once pending data is flushed; close when both sides are done
+                clientInputDone = true;
+                if (backend != null && backend.isActive()) {
+                    backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((DuplexChannel) backend).shutdownOutput());
+                }
+                closeIfBothDone();
             }
+        }
+
+        private void closeIfBothDone() {
+            if (clientInputDone && backendInputDone) {
+                client.close();
+                if (backend != null) {
+                    backend.close();
+                }
+            }
+        }
+
+        void backendInputShutdown() {
+            backendInputDone = true;
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((DuplexChannel) client).shutdownOutput());
+            closeIfBothDone();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext c) {
             counters.add(ListenerCounters.Counter.CONNECTIONS_ACTIVE, -1);
             if (backend != null) {
-                backend.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
         }
 
@@ -208,7 +237,7 @@ public final class TcpRelayListener implements AutoCloseable {
 
         void backendClosed() {
             if (client.isActive()) {
-                client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }
         }
     }
@@ -241,6 +270,13 @@ public final class TcpRelayListener implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext c) {
             front.backendClosed();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                front.backendInputShutdown();
+            }
         }
 
         @Override

@@ -132,12 +132,13 @@ public final class UdpRelayListener implements AutoCloseable {
         final InetSocketAddress client;
         final Backend backend;
         final Channel out;
+        final io.netty.channel.ChannelFuture connected;
         long lastNs;
 
         Session(InetSocketAddress client, Backend backend, EventLoop loop) {
             this.client = client;
             this.backend = backend;
-            this.out = new Bootstrap()
+            this.connected = new Bootstrap()
                     .group(loop)
                     .channel(transport.datagramChannel())
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
@@ -149,7 +150,8 @@ public final class UdpRelayListener implements AutoCloseable {
                                     channel.voidPromise());
                         }
                     })
-                    .connect(backend.address()).channel();
+                    .connect(backend.address());
+            this.out = connected.channel();
         }
 
         void send(ByteBuf payload) {
@@ -158,7 +160,21 @@ public final class UdpRelayListener implements AutoCloseable {
                 final ByteBuf header = ProxyHeaderEncoder.v2(out.alloc(), client, settings.address(), true);
                 msg = Unpooled.wrappedBuffer(header, payload);
             }
-            out.writeAndFlush(new DatagramPacket(msg, backend.address()), out.voidPromise());
+            final DatagramPacket packet = new DatagramPacket(msg, backend.address());
+            if (connected.isDone()) {
+                write(packet);
+            } else {
+                // the first datagrams of a session arrive before its socket is connected
+                connected.addListener(f -> write(packet));
+            }
+        }
+
+        private void write(DatagramPacket packet) {
+            if (connected.isSuccess() && out.isActive()) {
+                out.writeAndFlush(packet, out.voidPromise());
+            } else {
+                packet.release();
+            }
         }
 
         void close() {

@@ -178,12 +178,29 @@ public final class ProxyHeaderDecoder {
         if (s.isEmpty() || s.length() > 45) {
             return null;
         }
+        if (!v6 && !dottedQuad(s)) {
+            return null;
+        }
         try {
             final InetAddress a = v6 ? Inet6Address.ofLiteral(s) : Inet4Address.ofLiteral(s);
             return a;
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Exactly four decimal octets without leading zeros (ofLiteral also takes BSD forms like "1.2.3"). */
+    private static boolean dottedQuad(String s) {
+        final String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (port(p) < 0 || port(p) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int port(String s) {
