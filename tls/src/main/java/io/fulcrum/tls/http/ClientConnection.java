@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter implements RequestContext, Runnable {
     private static final int MAX_TRIES = 4;
+    private static final InetSocketAddress UNKNOWN_ADDRESS = new InetSocketAddress("0.0.0.0", 0);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -164,9 +165,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     public void channelActive(ChannelHandlerContext ctx) {
         ch = ctx.channel();
         alloc = ctx.alloc();
-        clientAddress = (InetSocketAddress) ch.remoteAddress();
+        // non-IP channels (tests, unix sockets) get an unspecified address rather than failing
+        clientAddress = ch.remoteAddress() instanceof InetSocketAddress a ? a : UNKNOWN_ADDRESS;
         clientIp = clientAddress.getAddress().getHostAddress();
-        localAddress = (InetSocketAddress) ch.localAddress();
+        localAddress = ch.localAddress() instanceof InetSocketAddress a ? a : UNKNOWN_ADDRESS;
         localPort = Integer.toString(localAddress.getPort());
         counters.increment(ListenerCounters.Counter.CONNECTIONS_ACCEPTED);
         counters.increment(ListenerCounters.Counter.CONNECTIONS_ACTIVE);
