@@ -74,6 +74,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private final ChunkedDecoder reqChunks = new ChunkedDecoder();
     private final ChunkedDecoder respChunks = new ChunkedDecoder();
     private final ProxyHeaderDecoder proxyDecoder = new ProxyHeaderDecoder();
+    private final Runnable resumeTask = this::resumePipelined;
 
     private Channel ch;
     private boolean activeCounted;
@@ -1091,8 +1092,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         flushClient();
         releaseInIfEmpty();
         if (in != null && in.isReadable()) {
-            // pipelined request already buffered
-            process(now);
+            // a pipelined request is already buffered: handle it in a fresh task, not recursively, so a long
+            // pipeline of locally answered requests cannot grow the stack
+            ch.eventLoop().execute(resumeTask);
+        }
+    }
+
+    private void resumePipelined() {
+        if (state == S_HEAD && in != null && in.isReadable()) {
+            try {
+                process(System.nanoTime());
+            } catch (RuntimeException e) {
+                bug(e);
+            }
+            flushBackend();
+            flushClient();
+            maybeReadClient();
         }
     }
 

@@ -41,6 +41,25 @@ class ErrorsAndTimeoutsTest {
     }
 
     @Test
+    void longPipelineOfLocally404edRequestsIsAnsweredInOrderOnOneConnection() throws Exception {
+        try (TestBackend b = new TestBackend("b");
+             ProxyFixture p = ProxyFixture.start(ProxyFixture.listener(ProxyFixture.group("g", b))
+                     .withRules(List.of(), List.of(ProxyFixture.group("g", b)), null))) {
+            final StringBuilder req = new StringBuilder();
+            final int n = 3000;
+            for (int i = 0; i < n; i++) {
+                req.append("GET /p").append(i).append(" HTTP/1.1\r\nHost: x\r\n")
+                        .append(i == n - 1 ? "Connection: close\r\n" : "").append("\r\n");
+            }
+            final String raw = RawHttp.exchange(p.address, req.toString(), 5000);
+            assertThat(RawHttp.responses(raw)).isEqualTo(n);
+            assertThat(p.stage.listenerCounters().get("web").get(ListenerCounters.Counter.STATUS_404)).isEqualTo(n);
+            assertThat(p.stage.listenerCounters().get("web").get(ListenerCounters.Counter.CONNECTIONS_ACCEPTED))
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void noHealthyBackendIs503() throws Exception {
         try (TestBackend b = new TestBackend("b");
              ProxyFixture p = ProxyFixture.start(ProxyFixture.listener(ProxyFixture.group("g", b)),
