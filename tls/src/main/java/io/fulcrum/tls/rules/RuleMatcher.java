@@ -78,6 +78,7 @@ public final class RuleMatcher {
         private final Map<String, ForwardingRule> exact = new HashMap<>();
         private final PrefixTrie prefixes = new PrefixTrie();
         private final Pattern[] regexes;
+        private final String[] regexLiteralPrefixes;
         private final ForwardingRule[] regexRules;
         private final ForwardingRule hostOnly;
 
@@ -101,8 +102,10 @@ public final class RuleMatcher {
             hostOnly = any;
             regexRules = rx.toArray(new ForwardingRule[0]);
             regexes = new Pattern[regexRules.length];
+            regexLiteralPrefixes = new String[regexRules.length];
             for (int i = 0; i < regexes.length; i++) {
                 regexes[i] = Pattern.compile(regexRules[i].path());
+                regexLiteralPrefixes[i] = literalPrefix(regexRules[i].path());
             }
         }
 
@@ -118,11 +121,37 @@ public final class RuleMatcher {
                 return p;
             }
             for (int i = 0; i < regexes.length; i++) {
-                if (regexes[i].matcher(path).matches()) {
+                // the literal prefix check skips most non-matching regexes without creating a Matcher
+                if (path.startsWith(regexLiteralPrefixes[i]) && regexes[i].matcher(path).matches()) {
                     return regexRules[i];
                 }
             }
             return hostOnly;
+        }
+
+        /**
+         * The literal text every match of {@code regex} must start with (matches() anchors the whole path): the
+         * characters after an optional {@code ^} up to the first metacharacter; empty when the pattern has an
+         * alternation, whose branches could start differently.
+         */
+        static String literalPrefix(String regex) {
+            if (regex.indexOf('|') >= 0) {
+                return "";
+            }
+            int i = regex.startsWith("^") ? 1 : 0;
+            final StringBuilder lit = new StringBuilder();
+            for (; i < regex.length(); i++) {
+                final char c = regex.charAt(i);
+                if ("\\^$.|?*+()[]{}".indexOf(c) >= 0) {
+                    break;
+                }
+                lit.append(c);
+            }
+            // a quantifier applies to the last literal character, which is then optional
+            if (i < regex.length() && "?*{".indexOf(regex.charAt(i)) >= 0 && lit.length() > 0) {
+                lit.setLength(lit.length() - 1);
+            }
+            return lit.toString();
         }
     }
 

@@ -77,6 +77,20 @@ class RuleMatcherTest {
         assertThat(m.match("h", "/x/yz").groupId()).isEqualTo("first");
     }
 
+    @ParameterizedTest(name = "{0} → ''{1}''")
+    @CsvSource({
+        "'^/img/.*\\.png', /img/",
+        "/a/b[0-9]+, /a/b",
+        "^/ab?c, /a",
+        "^/a+, /a",
+        "'/x|/y', ''",
+        "'\\d+/z', ''",
+        "^/api/v{1}, /api/"
+    })
+    void regexLiteralPrefix(String regex, String prefix) {
+        assertThat(RuleMatcher.PathTable.literalPrefix(regex)).isEqualTo(prefix == null ? "" : prefix);
+    }
+
     @Test
     void fiveHundredRulesAllReachable() {
         final List<ForwardingRule> rules = new ArrayList<>();
