@@ -86,6 +86,7 @@ public final class TcpRelayListener implements AutoCloseable {
         private Channel backend;
         private L4RequestContext ctx;
         private boolean clientInputDone;
+        private ByteBuf pending;
         private boolean backendInputDone;
 
         Frontend(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters, Transport transport) {
@@ -142,14 +143,30 @@ public final class TcpRelayListener implements AutoCloseable {
                     backend.writeAndFlush(ProxyHeaderEncoder.v2(backend.alloc(), src, dst, false),
                             backend.voidPromise());
                 }
-                client.read();
+                if (pending != null) {
+                    backend.write(pending, backend.voidPromise());
+                    pending = null;
+                }
+                if (clientInputDone) {
+                    backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(x -> ((DuplexChannel) backend).shutdownOutput());
+                } else {
+                    backend.flush();
+                    client.read();
+                }
                 backend.read();
             });
         }
 
         @Override
         public void channelRead(ChannelHandlerContext c, Object msg) {
-            if (backend == null || !backend.isActive()) {
+            if (backend == null) {
+                // epoll may deliver data together with a FIN before the backend is connected: keep it
+                final ByteBuf b = (ByteBuf) msg;
+                counters.add(ListenerCounters.Counter.BYTES_IN, b.readableBytes());
+                pending = pending == null ? b : Unpooled.wrappedBuffer(pending, b);
+                return;
+            }
+            if (!backend.isActive()) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
@@ -209,6 +226,10 @@ public final class TcpRelayListener implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext c) {
             counters.add(ListenerCounters.Counter.CONNECTIONS_ACTIVE, -1);
+            if (pending != null) {
+                pending.release();
+                pending = null;
+            }
             if (backend != null) {
                 backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             }

@@ -50,6 +50,27 @@ class GzipAndPersistenceTest {
     }
 
     @Test
+    void persistentRequestGets504WithoutRetry() throws Exception {
+        try (TestBackend a = new TestBackend("a"); TestBackend b = new TestBackend("b")) {
+            final BackendGroupSettings g = new BackendGroupSettings("g", List.of(new Backend("a", a.address(), 1),
+                    new Backend("b", b.address(), 1)), CookiePersistenceSettings.insert());
+            final io.fulcrum.tls.TimeoutSettings t = new io.fulcrum.tls.TimeoutSettings(java.time.Duration.ofSeconds(5),
+                    java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(600),
+                    java.time.Duration.ofSeconds(5));
+            try (ProxyFixture p = ProxyFixture.start(HttpListenerSettings.simple("web",
+                    new java.net.InetSocketAddress("127.0.0.1", 0), g).withTimeouts(t))) {
+                final long t0 = System.nanoTime();
+                final Curl.Result r = Curl.run(10, "-s", "-D", "-", "-b", "FULCRUM_ID=a", p.url + "/sleep/1500");
+                final long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(r.out()).startsWith("HTTP/1.1 504");
+                assertThat(ms).as("no second try on b").isLessThan(1100);
+                Thread.sleep(1200);
+                assertThat(b.count()).isZero();
+            }
+        }
+    }
+
+    @Test
     void insertedCookiePinsTheBackendAndIsNeverSetOn4xx() throws Exception {
         try (TestBackend a = new TestBackend("a"); TestBackend b = new TestBackend("b")) {
             final BackendGroupSettings g = new BackendGroupSettings("g", List.of(new Backend("a", a.address(), 1),
