@@ -31,6 +31,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         counters.increment(BackendCounters.Counter.CONNECTIONS_ACTIVE);
+        counters.increment(BackendCounters.Counter.CONNECTIONS_OPENED);
         ctx.fireChannelActive();
     }
 

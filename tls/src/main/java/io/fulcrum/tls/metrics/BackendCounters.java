@@ -24,6 +24,8 @@ public final class BackendCounters {
         FAILURES,
         /** Connections currently open to the backend. */
         CONNECTIONS_ACTIVE,
+        /** Connections opened to the backend since start (less than REQUESTS when keep-alive pooling works). */
+        CONNECTIONS_OPENED,
         /** Bytes sent to the backend. */
         BYTES_OUT,
         /** Bytes received from the backend. */

@@ -1,5 +1,6 @@
 package io.fulcrum.tls.http;
 
+import io.fulcrum.tls.metrics.BackendCounters;
 import io.fulcrum.tls.testing.Curl;
 import io.fulcrum.tls.testing.RawHttp;
 import io.fulcrum.tls.testing.TestBackend;
@@ -87,6 +88,22 @@ class HttpProxyTest {
         final String raw = RawHttp.exchange(proxy.address, "GET /chunked/3 HTTP/1.0\r\n\r\n", 5000);
         assertThat(RawHttp.status(raw)).isEqualTo(200);
         assertThat(raw).doesNotContainIgnoringCase("transfer-encoding").contains("part 2 of");
+    }
+
+    @Test
+    void backendConnectionsAreReusedAcrossRequests() throws Exception {
+        try (TestBackend only = new TestBackend("only");
+             ProxyFixture p = ProxyFixture.start(ProxyFixture.group("solo", only), s -> s)) {
+            for (int i = 0; i < 20; i++) {
+                final String raw = RawHttp.exchange(p.address, "GET /r" + i + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Connection: close\r\n\r\n", 3000);
+                assertThat(RawHttp.status(raw)).isEqualTo(200);
+            }
+            final BackendCounters c = p.stage.backendCounters().get("web").get("solo").get("only");
+            assertThat(c.get(BackendCounters.Counter.REQUESTS)).isEqualTo(20);
+            // one pooled connection per event loop at most (the fixture runs two loops)
+            assertThat(c.get(BackendCounters.Counter.CONNECTIONS_OPENED)).isBetween(1L, 2L);
+        }
     }
 
     @Test
