@@ -196,6 +196,24 @@ class ErrorsAndTimeoutsTest {
     }
 
     @Test
+    void stalledRequestBodyIs408AndNeverACompleteRequestAtTheBackend() throws Exception {
+        try (TestBackend b = new TestBackend("b");
+             ProxyFixture p = ProxyFixture.start(ProxyFixture.listener(ProxyFixture.group("g", b)).withTimeouts(SHORT));
+             Socket s = new Socket()) {
+            s.connect(p.address, 2000);
+            s.setSoTimeout(3000);
+            s.getOutputStream().write("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello"
+                    .getBytes(StandardCharsets.US_ASCII));
+            final long t0 = System.nanoTime();
+            final String got = RawHttp.readAll(s.getInputStream(), 3000);
+            assertThat(RawHttp.status(got)).as(got).isEqualTo(408);
+            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(700L, 2500L);
+            Thread.sleep(200);
+            assertThat(b.count()).isZero();
+        }
+    }
+
+    @Test
     void clientLeavingBeforeResponseIsCounted499() throws Exception {
         try (TestBackend b = new TestBackend("b");
              ProxyFixture p = ProxyFixture.start(ProxyFixture.listener(ProxyFixture.group("g", b)))) {
