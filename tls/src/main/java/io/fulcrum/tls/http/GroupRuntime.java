@@ -1,0 +1,32 @@
+package io.fulcrum.tls.http;
+
+import io.fulcrum.tls.Backend;
+import io.fulcrum.tls.BackendGroupSettings;
+import io.fulcrum.tls.BackendSelector;
+import io.fulcrum.tls.metrics.BackendCounters;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** A backend group of a running listener: settings, selector and per-backend counters. */
+final class GroupRuntime {
+    final BackendGroupSettings settings;
+    final BackendSelector selector;
+    final Map<Backend, BackendCounters> counters = new HashMap<>();
+    final boolean insertCookie;
+
+    GroupRuntime(BackendGroupSettings settings, BackendSelector selector) {
+        this.settings = settings;
+        this.selector = selector;
+        for (Backend b : settings.backends()) {
+            counters.put(b, new BackendCounters(b.id()));
+        }
+        this.insertCookie = settings.persistence().mode() != io.fulcrum.tls.CookiePersistenceSettings.Mode.OFF;
+    }
+
+    BackendCounters counters(Backend b) {
+        final BackendCounters c = counters.get(b);
+        // a selector may return a backend added after start: count it on a throwaway object rather than fail
+        return c != null ? c : new BackendCounters(b.id());
+    }
+}
