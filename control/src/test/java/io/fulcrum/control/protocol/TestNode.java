@@ -45,6 +45,11 @@ public final class TestNode implements AutoCloseable {
     public final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
 
     public TestNode(final String yamlBody) throws Exception {
+        this(yamlBody, null);
+    }
+
+    /** A node whose metrics also read these counters (e.g. a forwarder agent's). */
+    public TestNode(final String yamlBody, final org.agrona.concurrent.status.CountersReader counters) throws Exception {
         runDir = Path.of("/dev/shm/fulcrum-ctltest-" + UUID.randomUUID().toString().substring(0, 8));
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             httpPort = s.getLocalPort();
@@ -54,7 +59,7 @@ public final class TestNode implements AutoCloseable {
         final FulcrumConfig config = ConfigLoader.parse(yaml, "test.yaml", Path.of("/"), FeatureGate.ALL);
         final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
         runtime = new ConductorRuntime(config, FeatureGate.ALL, state, log).register(step).register(step2);
-        plane = ControlPlane.builder().config(config).runtime(runtime).state(state).log(log).start();
+        plane = ControlPlane.builder().config(config).runtime(runtime).state(state).counters(counters).log(log).start();
     }
 
     /** The usual two-listener node: tcp 'web' (fullnat) and udp 'dns', groups 'web' and 'dns'. */
