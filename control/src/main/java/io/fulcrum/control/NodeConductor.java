@@ -58,6 +58,11 @@ final class NodeConductor implements AutoCloseable {
             Files.createDirectories(runDir);
             counters = CountersFile.create(runDir.resolve(StatsCommand.COUNTERS_FILE_NAME), MAX_COUNTERS);
             log.println("fulcrum: counters in " + counters.path());
+            final List<AfPacketChecks.Finding> kernel = io.fulcrum.control.checks.KernelChecks.run(config.dataplane());
+            if (AfPacketChecks.hasErrors(kernel)) {
+                throw new IllegalStateException("the kernel is not set up for packet mode:\n" + AfPacketChecks.format(kernel));
+            }
+            kernel.forEach(finding -> log.println("fulcrum: warning: " + finding));
             startDataplane(config.dataplane());
             startControlPlane();
         } catch (final Exception | Error e) {
