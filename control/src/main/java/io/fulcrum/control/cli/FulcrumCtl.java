@@ -51,7 +51,8 @@ public final class FulcrumCtl implements Runnable {
     @Option(names = "--channel", paramLabel = "URI", description = "Control channel URI (default: from --config, or aeron:ipc).")
     String channel;
 
-    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "10000", description = "Answer timeout (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "10000",
+        description = "Answer timeout (default ${DEFAULT-VALUE}).")
     long timeoutMs;
 
     @CommandLine.Spec

@@ -336,7 +336,8 @@ public final class ConfigEditor {
         for (int i = 1; i <= a.length(); i++) {
             cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                final int substitution = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), substitution);
             }
             System.arraycopy(cur, 0, prev, 0, cur.length);
         }

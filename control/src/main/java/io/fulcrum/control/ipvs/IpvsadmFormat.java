@@ -77,7 +77,7 @@ public final class IpvsadmFormat {
                 "Prot LocalAddress:Port", "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
             case RATE -> sb.append(String.format("%-33s %8s %8s %8s %8s %8s%n  -> RemoteAddress:Port%n",
                 "Prot LocalAddress:Port", "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"));
-            case PLAIN -> sb.append("Prot LocalAddress:Port Scheduler Flags\n"
+            default -> sb.append("Prot LocalAddress:Port Scheduler Flags\n"
                 + "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
         }
     }
@@ -103,7 +103,7 @@ public final class IpvsadmFormat {
                 sb.append(String.format("%-33s", svcName));
                 largeNumbers(sb, exact, rate.connections(), rate.packetsIn(), rate.packetsOut(), rate.bytesIn(), rate.bytesOut());
             }
-            case PLAIN -> {
+            default -> {
                 sb.append(svcName).append(' ').append(group.map(g -> g.scheduler().token()).orElse("none"));
                 group.flatMap(BackendGroupConfig::persistence).filter(p -> p.type() == PersistenceType.SOURCE_IP)
                     .ifPresent(p -> sb.append(" persistent ").append(p.timeoutSeconds()));
@@ -134,7 +134,7 @@ public final class IpvsadmFormat {
                     largeNumbers(sb, exact, br.bytesIn(), br.bytesOut());
                     sb.append('\n');
                 }
-                case PLAIN -> sb.append(String.format("  -> %-28s %-7s %-6d %-10d %-10d%n", dname, forward(l.mode()), b.weight(),
+                default -> sb.append(String.format("  -> %-28s %-7s %-6d %-10d %-10d%n", dname, forward(l.mode()), b.weight(),
                     bs.activeConnections(), bs.inactiveConnections()));
             }
         }

@@ -59,7 +59,8 @@ class IpvsadmModeTest {
         assertThat(node.ctl("ipvsadm", "-Ln", "--rate").out()).startsWith("IP Virtual Server version 1.2.1 (size=1048576)\n"
             + "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n  -> RemoteAddress:Port\n"
             + "TCP  198.18.0.100:80                     0        0        0        0        0\n");
-        assertThat(node.ctl("ipvsadm", "-Ln", "--stats", "--exact").out()).contains("TCP  198.18.0.100:80                 12345 99999999 100000000 1234567890 123456789012345\n");
+        assertThat(node.ctl("ipvsadm", "-Ln", "--stats", "--exact").out())
+            .contains("TCP  198.18.0.100:80                 12345 99999999 100000000 1234567890 123456789012345\n");
     }
 
     @Test
@@ -84,7 +85,8 @@ class IpvsadmModeTest {
         assertThat(node.ctl("ipvsadm", "-a", "-t", "198.18.0.100:443", "-r", "198.18.1.5:443", "-w", "3").code()).isZero();
         assertThat(node.ctl("ipvsadm", "-e", "-t", "198.18.0.100:443", "-r", "198.18.1.5:443", "-w", "5").code()).isZero();
         assertThat(node.ctl("ipvsadm", "-E", "-t", "198.18.0.100:443", "-s", "wrr", "-p", "600").code()).isZero();
-        assertThat(node.ctl("ipvsadm", "-Ln", "-t", "198.18.0.100:443").out()).isEqualTo("Prot LocalAddress:Port Scheduler Flags\n"
+        assertThat(node.ctl("ipvsadm", "-Ln", "-t", "198.18.0.100:443").out())
+            .isEqualTo("Prot LocalAddress:Port Scheduler Flags\n"
             + "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
             + "TCP  198.18.0.100:443 wrr persistent 600\n"
             + "  -> 198.18.1.5:443               FullNat 5      0          0         \n");

@@ -57,7 +57,8 @@ class MetricsEndpointTest {
             assertThat(value(after, "fulcrum_forwarder_rx_frames_total\\{agent=\"0\"}")).isEqualTo(rxBefore + 25);
             assertThat(value(after, "fulcrum_forwarder_tx_frames_total\\{agent=\"0\"}")).isGreaterThanOrEqualTo(25);
 
-            assertThat(after).contains("fulcrum_listener_connections_total{listener=\"web\",protocol=\"tcp\",vip=\"198.18.0.100\","
+            assertThat(after).contains("fulcrum_listener_connections_total{listener=\"web\",protocol=\"tcp\","
+                + "vip=\"198.18.0.100\","
                 + "port=\"80\"} 42")
                 .contains("fulcrum_listener_connections_concurrent{listener=\"web\",protocol=\"tcp\",vip=\"198.18.0.100\","
                     + "port=\"80\"} 7")

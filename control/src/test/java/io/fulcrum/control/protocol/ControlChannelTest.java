@@ -167,7 +167,8 @@ class ControlChannelTest {
         assertThat(node.runtime.generation()).isEqualTo(generation);
         if (!args.get(0).equals("add") || !args.get(1).equals("frobnicator")) {
             assertThat(node.audit()).hasSize(auditLines + 1);
-            assertThat(node.audit().get(auditLines)).contains("\"result\":\"refused\"", "\"pid\":" + ProcessHandle.current().pid());
+            assertThat(node.audit().get(auditLines)).contains("\"result\":\"refused\"",
+                "\"pid\":" + ProcessHandle.current().pid());
         }
     }
 
@@ -194,7 +195,8 @@ class ControlChannelTest {
         final TestNode.Run run = node.ctl("apply", "-f", file.toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("~ backend web/198.18.1.3:8080 {address: \"198.18.1.3\", port: 8080, weight: 50} -> "
-            + "{address: \"198.18.1.3\", port: 8080, weight: 60}").contains("~ backend-group dns {name: \"dns\", scheduler: rr} -> "
+            + "{address: \"198.18.1.3\", port: 8080, weight: 60}")
+            .contains("~ backend-group dns {name: \"dns\", scheduler: rr} -> "
             + "{name: \"dns\"}");
         assertThat(node.runtime.current().backendGroup("web").orElseThrow().backends().get(1).weight()).isEqualTo(60);
         final TestNode.Run again = node.ctl("apply", "-f", file.toString());
@@ -238,7 +240,8 @@ class ControlChannelTest {
         for (int i = 0; i < 2000; i++) {
             cidrs.append(i == 0 ? "" : ", ").append("10.").append(i / 256).append('.').append(i % 256).append(".0/24");
         }
-        final String big = config().replace("    group: \"web\"\n", "    group: \"web\"\n    acl:\n      mode: deny\n      cidrs: ["
+        final String big = config().replace("    group: \"web\"\n", "    group: \"web\"\n    acl:\n      mode: deny\n"
+            + "      cidrs: ["
             + cidrs + "]\n");
         assertThat(big.length()).isGreaterThan(3 * 8192);
         final Path file = Files.writeString(tmp.resolve("big.yaml"), big);
