@@ -5,7 +5,18 @@ module io.fulcrum.control {
     requires io.fulcrum.tls;
     requires info.picocli;
     requires org.agrona;
+    requires io.aeron.client;
+    requires io.aeron.driver;
+    requires HdrHistogram;
+    requires jdk.httpserver;
     requires jdk.unsupported;
 
+    exports io.fulcrum.control.runtime;
+    exports io.fulcrum.control.config;
+    exports io.fulcrum.control.protocol;
+    exports io.fulcrum.control.plane;
+    exports io.fulcrum.control.metrics;
+
     opens io.fulcrum.control to info.picocli;
+    opens io.fulcrum.control.cli to info.picocli;
 }

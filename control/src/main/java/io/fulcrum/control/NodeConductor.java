@@ -7,11 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.fulcrum.common.config.DataplaneConfig;
+import io.fulcrum.common.config.FeatureGate;
 import io.fulcrum.common.config.FulcrumConfig;
 import io.fulcrum.common.config.InterfaceConfig;
 import io.fulcrum.common.config.IoMode;
 import io.fulcrum.common.config.MacAddress;
 import io.fulcrum.common.counters.CountersFile;
+import io.fulcrum.control.plane.ControlPlane;
+import io.fulcrum.control.runtime.ConductorRuntime;
+import io.fulcrum.control.runtime.CountersDataplaneState;
 import io.fulcrum.forwarder.ForwarderConfiguration;
 import io.fulcrum.forwarder.agent.ForwarderAgent;
 import io.fulcrum.forwarder.agent.ForwarderAgentRunner;
@@ -37,6 +41,8 @@ final class NodeConductor implements AutoCloseable {
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<PacketIo> openPorts = new ArrayList<>();
     private CountersFile counters;
+    private ConductorRuntime runtime;
+    private ControlPlane controlPlane;
     private String ioDescription = "";
     private boolean closed;
 
@@ -52,7 +58,13 @@ final class NodeConductor implements AutoCloseable {
             Files.createDirectories(runDir);
             counters = CountersFile.create(runDir.resolve(StatsCommand.COUNTERS_FILE_NAME), MAX_COUNTERS);
             log.println("fulcrum: counters in " + counters.path());
+            final List<AfPacketChecks.Finding> kernel = io.fulcrum.control.checks.KernelChecks.run(config.dataplane());
+            if (AfPacketChecks.hasErrors(kernel)) {
+                throw new IllegalStateException("the kernel is not set up for packet mode:\n" + AfPacketChecks.format(kernel));
+            }
+            kernel.forEach(finding -> log.println("fulcrum: warning: " + finding));
             startDataplane(config.dataplane());
+            startControlPlane();
         } catch (final Exception | Error e) {
             close();
             throw e;
@@ -74,6 +86,27 @@ final class NodeConductor implements AutoCloseable {
                 openPorts.remove(port);
             }
             runners.add(ForwarderAgentRunner.start(agent, configuration, counters.manager()));
+        }
+    }
+
+    /**
+     * The running state and the operators' side: control channel, audit log, metrics and status page. Parts that
+     * act on listeners and groups register a {@link io.fulcrum.control.runtime.RuntimeStep} on {@link #runtime}
+     * before the control plane starts (see docs/control-protocol.md, "Wiring").
+     */
+    private void startControlPlane() throws java.io.IOException {
+        final CountersDataplaneState state = new CountersDataplaneState(counters.reader(), null);
+        runtime = new ConductorRuntime(config, FeatureGate.DEFAULT, state, log);
+        controlPlane = ControlPlane.builder().config(config).runtime(runtime).state(state).counters(counters.reader())
+            .log(log).start();
+        log.println("fulcrum: control channel " + config.control().channel() + " in " + controlPlane.aeronDir()
+            + (controlPlane.httpPort() > 0 ? ", metrics and status page on " + config.control().metrics().get().address() : ""));
+    }
+
+    /** Queues a reload of the configuration file on the control thread (SIGHUP). */
+    void reload(final Path configFile) {
+        if (controlPlane != null) {
+            controlPlane.requestReload(configFile);
         }
     }
 
@@ -182,6 +215,7 @@ final class NodeConductor implements AutoCloseable {
             return;
         }
         closed = true;
+        CloseHelper.quietClose(controlPlane);
         CloseHelper.quietCloseAll(runners);
         CloseHelper.quietCloseAll(openPorts);
         CloseHelper.quietClose(counters);

@@ -55,6 +55,11 @@ final class RunCommand implements Callable<Integer> {
         };
         Signal.handle(new Signal("TERM"), handler);
         Signal.handle(new Signal("INT"), handler);
+        // SIGHUP = apply the config file again, on the control thread (bad file: refused and logged, nothing changes)
+        Signal.handle(new Signal("HUP"), signal -> {
+            System.out.println("fulcrum: SIGHUP received: applying " + config);
+            conductor.reload(config);
+        });
         System.out.println("fulcrum: ready: " + conductor.agentCount() + " forwarder agent(s), io "
             + conductor.ioDescription());
         System.out.flush();

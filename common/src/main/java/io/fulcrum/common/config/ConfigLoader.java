@@ -66,6 +66,15 @@ public final class ConfigLoader {
         return parse(text, fileName, Path.of("").toAbsolutePath(), gate, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * Parses text with the given feature gate; relative paths resolve against {@code baseDir} (the directory of
+     * the file the text was read from, e.g. by a control client that sends a file's content).
+     */
+    public static FulcrumConfig parse(final String text, final String fileName, final Path baseDir, final FeatureGate gate)
+        throws ConfigException {
+        return parse(text, fileName, baseDir, gate, Runtime.getRuntime().availableProcessors());
+    }
+
     static FulcrumConfig parse(final String text, final String fileName, final Path baseDir, final FeatureGate gate,
                                final int cores) throws ConfigException {
         final ConfigSource source = new ConfigSource(fileName);

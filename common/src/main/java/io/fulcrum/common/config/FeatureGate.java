@@ -54,10 +54,10 @@ public final class FeatureGate {
         planned("backend-groups[].persistence", "session persistence"),
         planned("backend-groups[].slow-start", "slow start"),
         planned("backend-groups[].outlier-detection", "outlier detection"),
-        planned("control.aeron-dir", "the Aeron control channel"),
-        planned("control.channel", "the Aeron control channel"),
-        planned("control.metrics", "Prometheus metrics"),
-        planned("control.audit-log", "the audit log"));
+        supported("control.aeron-dir"),
+        supported("control.channel"),
+        supported("control.metrics"),
+        supported("control.audit-log"));
 
     /** What this build supports: the gate {@link ConfigLoader} uses unless told otherwise. */
     public static final FeatureGate DEFAULT = new FeatureGate(false);

@@ -214,7 +214,8 @@ class ConfigLoaderTest {
         assertThat(FeatureGate.ALL.isSupported("listeners[].protocol=https")).isTrue();
         assertThat(FeatureGate.DEFAULT.isSupported("node")).isTrue();
         assertThat(FeatureGate.DEFAULT.features()).filteredOn(FeatureGate.Feature::supported)
-            .extracting(FeatureGate.Feature::path).containsExactly("node", "dataplane");
+            .extracting(FeatureGate.Feature::path).containsExactly("node", "dataplane", "control.aeron-dir", "control.channel",
+                "control.metrics", "control.audit-log");
     }
 
     @Test

@@ -1,0 +1,109 @@
+package io.fulcrum.control.runtime;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.fulcrum.common.config.BackendConfig;
+import io.fulcrum.common.config.Endpoint;
+import org.agrona.concurrent.status.CountersReader;
+
+/**
+ * A {@link DataplaneState} that reads listener and backend traffic from the node's Agrona counters (the same
+ * file {@code fulcrum stats} maps), by label:
+ *
+ * <pre>
+ *   agent-&lt;id&gt; listener &lt;name&gt; &lt;metric&gt;
+ *   agent-&lt;id&gt; backend &lt;group&gt;/&lt;address:port&gt; &lt;metric&gt;
+ * </pre>
+ * with {@code <metric>} one of {@code conns} (created, counter), {@code active-conns}, {@code inactive-conns}
+ * (gauges), {@code in-packets}, {@code out-packets}, {@code in-bytes}, {@code out-bytes} (counters); values are
+ * summed over agents. This is the convention the L4 and L7 stages follow when they allocate per-object
+ * counters (docs/metrics.md). It runs no health checker, so checked backends are {@link BackendHealth#PENDING}
+ * unless a health source is given, and it exposes no flows.
+ */
+public final class CountersDataplaneState implements DataplaneState {
+    private static final long CACHE_NS = 100_000_000L;
+
+    /** Health of one backend, from whatever runs the checks. */
+    @FunctionalInterface
+    public interface HealthSource {
+        /** The backend's health. */
+        BackendHealth health(String group, BackendConfig backend);
+    }
+
+    private final CountersReader reader;
+    private final HealthSource healthSource;
+    private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE, Map.of());
+
+    private record Snapshot(long takenNs, Map<String, ObjectStats> stats) {
+    }
+
+    /**
+     * @param reader       the node's counters
+     * @param healthSource health of checked backends; null when nothing checks them (they stay pending)
+     */
+    public CountersDataplaneState(final CountersReader reader, final HealthSource healthSource) {
+        this.reader = reader;
+        this.healthSource = healthSource;
+    }
+
+    @Override
+    public BackendHealth health(final String group, final BackendConfig backend) {
+        return healthSource == null ? BackendHealth.PENDING : healthSource.health(group, backend);
+    }
+
+    @Override
+    public ObjectStats listenerStats(final String listener) {
+        return stats().getOrDefault("listener " + listener, ObjectStats.ZERO);
+    }
+
+    @Override
+    public ObjectStats backendStats(final String group, final BackendConfig backend) {
+        return stats().getOrDefault("backend " + group + "/" + new Endpoint(backend.address(), backend.port()),
+            ObjectStats.ZERO);
+    }
+
+    @Override
+    public Optional<List<FlowEntry>> flows(final FlowFilter filter, final int limit) {
+        return Optional.empty();
+    }
+
+    private Map<String, ObjectStats> stats() {
+        final long now = System.nanoTime();
+        Snapshot s = snapshot;
+        if (now - s.takenNs > CACHE_NS || s.takenNs == Long.MIN_VALUE) {
+            s = new Snapshot(now, scan(reader));
+            snapshot = s;
+        }
+        return s.stats;
+    }
+
+    /** One pass over the counters: object key ({@code listener web}, {@code backend web/198.18.1.2:80}) to totals. */
+    static Map<String, ObjectStats> scan(final CountersReader reader) {
+        final Map<String, long[]> sums = new HashMap<>();
+        reader.forEach((value, id, label) -> {
+            final String[] t = label.split(" ");
+            if (t.length != 4 || !t[0].startsWith("agent-") || !("listener".equals(t[1]) || "backend".equals(t[1]))) {
+                return;
+            }
+            final int slot = switch (t[3]) {
+                case "conns" -> 0;
+                case "active-conns" -> 1;
+                case "inactive-conns" -> 2;
+                case "in-packets" -> 3;
+                case "out-packets" -> 4;
+                case "in-bytes" -> 5;
+                case "out-bytes" -> 6;
+                default -> -1;
+            };
+            if (slot >= 0) {
+                sums.computeIfAbsent(t[1] + " " + t[2], k -> new long[7])[slot] += value;
+            }
+        });
+        final Map<String, ObjectStats> stats = new HashMap<>();
+        sums.forEach((k, v) -> stats.put(k, new ObjectStats(v[0], v[1], v[2], v[3], v[4], v[5], v[6])));
+        return stats;
+    }
+}
