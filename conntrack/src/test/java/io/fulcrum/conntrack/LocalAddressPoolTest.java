@@ -1,0 +1,112 @@
+package io.fulcrum.conntrack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LocalAddressPoolTest {
+    private static final int[] LOCAL_IPS = {0xC6120302, 0xC6120301, 0xC6120303};
+
+    @ParameterizedTest(name = "{0} cores")
+    @ValueSource(ints = {1, 2, 3, 4, 6, 8})
+    void coresPartitionEveryPairExactlyOnceAndRepliesSteerBack(final int cores) {
+        final Set<Long> all = new HashSet<>();
+        for (int core = 0; core < cores; core++) {
+            final LocalAddressPool pool = new LocalAddressPool(LOCAL_IPS, 1024, 65535, cores, core);
+            int handle;
+            int count = 0;
+            while ((handle = pool.allocate()) != LocalAddressPool.EXHAUSTED) {
+                final int port = LocalAddressPool.port(handle);
+                assertThat(LocalAddressPool.coreOfPort(port, cores)).isEqualTo(core);
+                assertThat(port).isBetween(1024, 65535);
+                assertThat(all.add((long) pool.ip(handle) << 16 | port)).as("pair handed to two cores").isTrue();
+                count++;
+            }
+            assertThat(count).isEqualTo(pool.size());
+            assertThat(pool.exhaustedCount()).isEqualTo(1);
+        }
+        assertThat(all).hasSize(LOCAL_IPS.length * (65535 - 1024 + 1));
+    }
+
+    @Test
+    void powerOfTwoCoreCountsSteerWithAPortMask() {
+        for (int port = 0; port <= 65535; port++) {
+            assertThat(LocalAddressPool.coreOfPort(port, 4)).isEqualTo(port & 3);
+        }
+    }
+
+    @Test
+    void exhaustionIsAReturnValueAndACounter() {
+        final LocalAddressPool pool = new LocalAddressPool(new int[] {1}, 2000, 2003, 1, 0);
+        for (int i = 0; i < 4; i++) {
+            assertThat(pool.allocate()).isNotNegative();
+        }
+        assertThat(pool.allocate()).isEqualTo(LocalAddressPool.EXHAUSTED);
+        assertThat(pool.allocate()).isEqualTo(LocalAddressPool.EXHAUSTED);
+        assertThat(pool.exhaustedCount()).isEqualTo(2);
+        assertThat(pool.allocations()).isEqualTo(4);
+        assertThat(pool.available()).isZero();
+        assertThat(pool.release(1, 2001)).isTrue();
+        assertThat(LocalAddressPool.port(pool.allocate())).isEqualTo(2001);
+    }
+
+    @Test
+    void aReleasedPairIsReusedLastAndNeverWhileStillAllocated() {
+        final LocalAddressPool pool = new LocalAddressPool(new int[] {7}, 3000, 3009, 1, 0);
+        final int first = pool.allocate();
+        assertThat(LocalAddressPool.port(first)).isEqualTo(3000);
+        assertThat(pool.isAllocated(7, 3000)).isTrue();
+        // Port 3000 stays out (its connection may be in TIME_WAIT) until released...
+        for (int i = 0; i < 9; i++) {
+            assertThat(LocalAddressPool.port(pool.allocate())).isNotEqualTo(3000);
+        }
+        assertThat(pool.allocate()).isEqualTo(LocalAddressPool.EXHAUSTED);
+        // ...and once released it goes to the back of the queue.
+        assertThat(pool.release(7, 3005)).isTrue();
+        assertThat(pool.release(7, 3000)).isTrue();
+        assertThat(LocalAddressPool.port(pool.allocate())).isEqualTo(3005);
+        assertThat(LocalAddressPool.port(pool.allocate())).isEqualTo(3000);
+    }
+
+    @Test
+    void badReleasesAreRefusedAndCounted() {
+        final LocalAddressPool pool = new LocalAddressPool(new int[] {7, 8}, 3000, 3009, 2, 1);
+        final int handle = pool.allocate();
+        assertThat(pool.coreId()).isEqualTo(1);
+        assertThat(pool.release(pool.ip(handle), LocalAddressPool.port(handle))).isTrue();
+        assertThat(pool.release(pool.ip(handle), LocalAddressPool.port(handle))).as("double release").isFalse();
+        assertThat(pool.release(9, 3001)).as("unknown address").isFalse();
+        assertThat(pool.release(7, 3000)).as("other core's port").isFalse();
+        assertThat(pool.release(7, 4001)).as("outside the range").isFalse();
+        assertThat(pool.invalidReleases()).isEqualTo(4);
+        assertThat(pool.releases()).isEqualTo(1);
+        assertThat(pool.available()).isEqualTo(pool.size()).isEqualTo(10);
+    }
+
+    @Test
+    void consecutiveAllocationsSpreadOverLocalAddresses() {
+        final LocalAddressPool pool = new LocalAddressPool(LOCAL_IPS, 5000, 5001, 1, 0);
+        final Set<Integer> ips = new HashSet<>();
+        for (int i = 0; i < LOCAL_IPS.length; i++) {
+            ips.add(pool.ip(pool.allocate()));
+        }
+        assertThat(ips).hasSize(LOCAL_IPS.length);
+    }
+
+    @Test
+    void badConfigurationIsExplained() {
+        assertThatThrownBy(() -> new LocalAddressPool(new int[0], 1, 2, 1, 0)).hasMessageContaining("local addresses");
+        assertThatThrownBy(() -> new LocalAddressPool(new int[] {1, 1}, 1, 2, 1, 0))
+            .hasMessage("local address listed twice: 0.0.0.1");
+        assertThatThrownBy(() -> new LocalAddressPool(new int[] {1}, 0, 2, 1, 0)).hasMessageContaining("1..65535");
+        assertThatThrownBy(() -> new LocalAddressPool(new int[] {1}, 9, 2, 1, 0)).hasMessageContaining("min <= max");
+        assertThatThrownBy(() -> new LocalAddressPool(new int[] {1}, 1, 2, 2, 2)).hasMessageContaining("core 2 of 2");
+        assertThatThrownBy(() -> new LocalAddressPool(new int[] {1}, 4, 4, 2, 1)).hasMessageContaining("no port for core 1");
+    }
+}
