@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fulcrum's main job on its embedded default: builds Fulcrum, brings up the namespace lab, runs
-# `fulcrum run --config examples/lab.yaml` in the load balancer's namespace, drives real clients
-# against it from the client namespace, prints what happens and the counters, then cleans up.
+# Fulcrum's main job on its embedded default: builds Fulcrum, brings up the namespace lab with two small HTTP
+# backends, runs `fulcrum run --config examples/l4-fullnat.yaml` in the load balancer's namespace, drives real
+# clients against the VIP from the client namespace (ARP, ping, curl through FULLNAT to both backends), prints
+# the tracked flows and the counters, then cleans up.
 # Needs root (network namespaces). Usage: scripts/demo.sh [--io auto|af_xdp|af_packet] [--seconds N]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +25,9 @@ prefix="fdemo$$"
 prefix=${prefix:0:12}
 work=$(mktemp -d)
 fulcrum_pid=
+peer_pids=
 cleanup() {
+  for p in $peer_pids; do kill "$p" 2>/dev/null || true; done
   [ -n "$fulcrum_pid" ] && kill "$fulcrum_pid" 2>/dev/null && wait "$fulcrum_pid" 2>/dev/null || true
   "$root/scripts/lab.sh" down --prefix "$prefix" >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -40,9 +43,18 @@ step "bringing up the namespace lab (prefix $prefix)"
 "$root/scripts/lab.sh" up --prefix "$prefix" | sed 's/^/  /'
 eval "$("$root/scripts/lab.sh" env --prefix "$prefix")"
 
-config="$work/lab.yaml"
-sed -e "s#^\(\s*io:\).*#\1 $io#" -e "s#^\(\s*run-dir:\).*#\1 $work/run#" "$root/examples/lab.yaml" > "$config"
-step "starting fulcrum in $LAB_LB_NS with examples/lab.yaml (io: $io)"
+step "backends b1 and b2: small HTTP servers on port 80 (they answer with their name and the source they see)"
+for b in $LAB_BACKEND_NS; do
+  name=${b##*-}
+  L4PEER_LIFETIME=3600 ip netns exec "$b" python3 "$root/system-tests/src/test/resources/l4peer.py" \
+    serve "$name" 80 7 "$work/idle.log" > "$work/$name.log" 2>&1 &
+  peer_pids="${peer_pids:-} $!"
+done
+sleep 0.5
+
+config="$work/l4-fullnat.yaml"
+sed -e "s#^\(\s*io:\).*#\1 $io#" -e "s#^\(\s*run-dir:\).*#\1 $work/run#" "$root/examples/l4-fullnat.yaml" > "$config"
+step "starting fulcrum in $LAB_LB_NS with examples/l4-fullnat.yaml (io: $io)"
 FULCRUM_NO_BUILD=1 ip netns exec "$LAB_LB_NS" "$root/bin/fulcrum" run --config "$config" > "$work/fulcrum.log" 2>&1 &
 fulcrum_pid=$!
 for _ in $(seq 1 150); do
@@ -63,6 +75,19 @@ ip -n "$LAB_CLIENT_NS" neigh show "$LAB_VIP" | sed 's/^/  /'
 
 step "backend b1: ping Fulcrum's local address $LAB_LOCAL_IP on the backend segment"
 ip netns exec "${LAB_BACKEND_NS%% *}" ping -c 2 -i 0.2 -W 1 "$LAB_LOCAL_IP" | sed 's/^/  /'
+
+step "client: curl http://$LAB_VIP/ four times (FULLNAT: the backends see Fulcrum's local address)"
+for _ in 1 2 3 4; do
+  for _ in $(seq 1 20); do
+    out=$(ip netns exec "$LAB_CLIENT_NS" curl -s -m 2 "http://$LAB_VIP/" || true)
+    [ -n "$out" ] && break
+    sleep 0.5   # the health checks bring the backends up within a few seconds
+  done
+  echo "  $out"
+done
+
+step "fulcrum conns (like ipvsadm -Lnc)"
+FULCRUM_NO_BUILD=1 "$root/bin/fulcrum" conns --run-dir "$work/run" | sed 's/^/  /'
 
 if [ "$hold" -gt 0 ]; then
   step "holding for $hold s (try: ip netns exec $LAB_CLIENT_NS ping $LAB_VIP)"

@@ -2,8 +2,8 @@
 module io.fulcrum.forwarder {
     requires transitive io.fulcrum.common;
     requires transitive org.agrona;
-    requires io.fulcrum.conntrack;
-    requires io.fulcrum.scheduler;
+    requires transitive io.fulcrum.conntrack;
+    requires transitive io.fulcrum.scheduler;
 
     exports io.fulcrum.forwarder;
     exports io.fulcrum.forwarder.agent;
@@ -15,4 +15,6 @@ module io.fulcrum.forwarder {
     exports io.fulcrum.forwarder.proto;
     exports io.fulcrum.forwarder.stage;
     exports io.fulcrum.forwarder.io.xdp;
+    exports io.fulcrum.forwarder.l4;
+    exports io.fulcrum.forwarder.xmit;
 }

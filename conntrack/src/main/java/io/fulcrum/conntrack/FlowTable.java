@@ -130,6 +130,26 @@ public final class FlowTable implements AutoCloseable {
      */
     public FlowTable(final int capacity, final int wheelTickMs, final int wheelSlots, final long hashSeed,
         final long nowMs) {
+        this(capacity, wheelTickMs, wheelSlots, hashSeed, nowMs, null);
+    }
+
+    /**
+     * Creates a table whose entry slab is a shared mapping of {@code entriesFile} (created or truncated to
+     * {@code capacity * 96} bytes), so another process (the {@code fulcrum conns} command) can map it read-only
+     * and list the flows; the index stays in anonymous memory. Put the file on tmpfs ({@code /dev/shm}).
+     *
+     * @param capacity maximum flows, a power of two up to {@link #MAX_CAPACITY}.
+     * @param hashSeed seed of the tuple hash.
+     * @param nowMs the agent clock now.
+     * @param entriesFile where to map the entries, or null for anonymous memory.
+     * @throws java.io.UncheckedIOException if the file cannot be created or mapped.
+     */
+    public FlowTable(final int capacity, final long hashSeed, final long nowMs, final java.nio.file.Path entriesFile) {
+        this(capacity, DEFAULT_WHEEL_TICK_MS, DEFAULT_WHEEL_SLOTS, hashSeed, nowMs, entriesFile);
+    }
+
+    private FlowTable(final int capacity, final int wheelTickMs, final int wheelSlots, final long hashSeed,
+        final long nowMs, final java.nio.file.Path entriesFile) {
         if (capacity <= 0 || Integer.bitCount(capacity) != 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("flow table capacity must be a power of two in 1.." + MAX_CAPACITY
                 + ", was " + capacity);
@@ -139,11 +159,26 @@ public final class FlowTable implements AutoCloseable {
         this.indexMask = (int) (indexSlots - 1);
         this.hashSeed = hashSeed;
         this.arena = Arena.ofShared();
-        this.entries = arena.allocate((long) capacity * ENTRY_BYTES, 64);
+        this.entries = entriesFile == null ? arena.allocate((long) capacity * ENTRY_BYTES, 64)
+            : mapEntries(entriesFile, (long) capacity * ENTRY_BYTES, arena);
         this.index = arena.allocate(indexSlots * INDEX_SLOT_BYTES, 64);
         this.wheel = new TimerWheel(entries, ENTRY_BYTES, WHEEL_NEXT_OFFSET, wheelTickMs, wheelSlots, nowMs);
         this.flyweight = new FlowFlyweight(entries, capacity);
         this.expiryFlyweight = new FlowFlyweight(entries, capacity);
+    }
+
+    private static MemorySegment mapEntries(final java.nio.file.Path file, final long bytes, final Arena arena) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+            java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.truncate(0);
+            // A sparse file: pages are only backed once flows are written into them.
+            channel.write(java.nio.ByteBuffer.wrap(new byte[1]), bytes - 1);
+            return channel.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+        } catch (final java.io.IOException e) {
+            arena.close();
+            throw new java.io.UncheckedIOException("cannot map the flow table file " + file, e);
+        }
     }
 
     /**

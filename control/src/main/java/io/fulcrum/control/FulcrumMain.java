@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code fulcrum} launcher. */
 @Command(name = "fulcrum", mixinStandardHelpOptions = true, versionProvider = FulcrumMain.VersionProvider.class,
     description = "Fulcrum software load balancer: L4 packet forwarder and TLS/HTTP stage.",
-    subcommands = {RunCommand.class, ValidateCommand.class, StatsCommand.class})
+    subcommands = {RunCommand.class, ValidateCommand.class, StatsCommand.class, ConnsCommand.class})
 public final class FulcrumMain implements Runnable {
 
     @CommandLine.Spec

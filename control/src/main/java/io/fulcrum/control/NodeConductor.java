@@ -8,6 +8,7 @@ import java.util.List;
 
 import io.fulcrum.common.config.DataplaneConfig;
 import io.fulcrum.common.config.FeatureGate;
+import io.fulcrum.common.config.ForwardingMode;
 import io.fulcrum.common.config.FulcrumConfig;
 import io.fulcrum.common.config.InterfaceConfig;
 import io.fulcrum.common.config.IoMode;
@@ -25,6 +26,8 @@ import io.fulcrum.forwarder.io.afpacket.AfPacketConfiguration;
 import io.fulcrum.forwarder.io.afpacket.AfPacketIo;
 import io.fulcrum.forwarder.io.xdp.XdpConfiguration;
 import io.fulcrum.forwarder.io.xdp.XdpPacketIo;
+import io.fulcrum.forwarder.stage.ForwarderCounters;
+import io.fulcrum.forwarder.stage.L4Stage;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
@@ -43,6 +46,7 @@ final class NodeConductor implements AutoCloseable {
     private CountersFile counters;
     private ConductorRuntime runtime;
     private ControlPlane controlPlane;
+    private L4Binding l4;
     private String ioDescription = "";
     private boolean closed;
 
@@ -63,6 +67,11 @@ final class NodeConductor implements AutoCloseable {
                 throw new IllegalStateException("the kernel is not set up for packet mode:\n" + AfPacketChecks.format(kernel));
             }
             kernel.forEach(finding -> log.println("fulcrum: warning: " + finding));
+            if (!config.listeners().isEmpty()) {
+                l4 = L4Binding.build(config, runDir, System.nanoTime() / 1_000_000L);
+                log.println("fulcrum: " + l4.listenerCount() + " L4 listener(s), flow table "
+                    + config.dataplane().flowTable().capacity() + " flows per agent in " + runDir);
+            }
             startDataplane(config.dataplane());
             startControlPlane();
         } catch (final Exception | Error e) {
@@ -79,8 +88,18 @@ final class NodeConductor implements AutoCloseable {
                 log.println("fulcrum: agent-" + agentId + " port " + port.name() + " mac "
                     + MacAddress.format(port.macAddress()) + " mtu " + port.mtu());
             }
-            final ForwarderAgent agent = new ForwarderAgent(configuration, ports[agentId], counters.manager(),
-                new SystemNanoClock());
+            final ForwarderAgent agent;
+            if (l4 == null) {
+                agent = new ForwarderAgent(configuration, ports[agentId], counters.manager(), new SystemNanoClock());
+            } else {
+                final String[] names = new String[ports[agentId].length];
+                for (int i = 0; i < names.length; i++) {
+                    names[i] = ports[agentId][i].name();
+                }
+                final L4Stage stage = l4.runtime().newForwarder(agentId, System.nanoTime() / 1_000_000L);
+                agent = new ForwarderAgent(configuration, ports[agentId],
+                    new ForwarderCounters(counters.manager(), agentId, names), new SystemNanoClock(), stage, null);
+            }
             // from here the agent owns its ports and closes them in onClose
             for (final PacketIo port : ports[agentId]) {
                 openPorts.remove(port);
@@ -116,7 +135,14 @@ final class NodeConductor implements AutoCloseable {
      */
     private PacketIo[][] openAllPorts(final DataplaneConfig dataplane) {
         final int[] owned = DataplaneBinding.ownedAddresses(dataplane);
-        if (dataplane.io() == IoMode.AF_XDP || dataplane.io() == IoMode.AUTO) {
+        final boolean dnat = config.listeners().stream().anyMatch(l -> l.protocol().isL4() && l.mode() == ForwardingMode.DNAT);
+        if (dnat && dataplane.io() == IoMode.AF_XDP) {
+            throw new IllegalStateException("dnat listeners need io: af_packet or auto: DNAT replies are addressed to "
+                + "clients, and the AF_XDP redirect program only takes frames for the load balancer's own addresses");
+        }
+        if (dnat && dataplane.io() == IoMode.AUTO) {
+            ioDescription = "af_packet (auto: dnat listeners need every frame, the AF_XDP program takes only owned addresses)";
+        } else if (dataplane.io() == IoMode.AF_XDP || dataplane.io() == IoMode.AUTO) {
             try {
                 final PacketIo[][] ports = openPorts(dataplane, (iface, agentId, index) -> XdpPacketIo.open(
                     xdpConfiguration(dataplane, iface.name(), agentId, owned)));
@@ -131,7 +157,7 @@ final class NodeConductor implements AutoCloseable {
                 log.println("fulcrum: AF_XDP cannot be used here, falling back to AF_PACKET: " + e.getMessage());
                 ioDescription = "af_packet (auto: AF_XDP failed: " + firstLine(e.getMessage()) + ")";
             }
-        } else {
+        } else if (!dnat || dataplane.io() != IoMode.AUTO) {
             ioDescription = "af_packet (configured)";
         }
         final List<String> names = dataplane.interfaces().stream().map(InterfaceConfig::name).toList();
@@ -218,6 +244,7 @@ final class NodeConductor implements AutoCloseable {
         CloseHelper.quietClose(controlPlane);
         CloseHelper.quietCloseAll(runners);
         CloseHelper.quietCloseAll(openPorts);
+        CloseHelper.quietClose(l4);
         CloseHelper.quietClose(counters);
     }
 }

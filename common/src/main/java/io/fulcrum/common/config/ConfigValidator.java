@@ -53,6 +53,12 @@ final class ConfigValidator {
                     + owner.name() + "' (" + owner.protocol() + ")" + (listener.protocol().usesTcpPorts()
                     ? "; tcp, http, https and tls listeners share the TCP port space" : ""));
             }
+            if (listener.protocol().isL4() && listener.mode() != ForwardingMode.PROXY && !ownsVip(config, listener)) {
+                source.errorAt(path + ".vip", listener.vip().isIpv4()
+                    ? listener.vip() + " is not an address of any dataplane interface; packet-mode listeners need their VIP "
+                        + "in dataplane.interfaces[].addresses (Fulcrum answers ARP for it)"
+                    : "IPv6 VIPs are not supported by the packet path yet");
+            }
             if (listener.mode() == ForwardingMode.FULLNAT && config.dataplane().localAddresses().isEmpty()) {
                 source.errorAt(path + ".mode", "fullnat needs at least one address in dataplane.local-addresses");
             }
@@ -64,6 +70,14 @@ final class ConfigValidator {
                 rule.redirectTo().ifPresent(name -> checkRedirect(listener, name, rulePath + ".redirect-to", listeners));
             }
         }
+    }
+
+    private static boolean ownsVip(final FulcrumConfig config, final ListenerConfig listener) {
+        if (!listener.vip().isIpv4()) {
+            return false;
+        }
+        final int vip = listener.vip().ipv4();
+        return config.dataplane().interfaces().stream().flatMap(i -> i.addresses().stream()).anyMatch(a -> a.address() == vip);
     }
 
     private void checkGroupUse(final ListenerConfig listener, final String name, final String path,

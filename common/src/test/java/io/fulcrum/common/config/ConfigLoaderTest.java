@@ -202,9 +202,7 @@ class ConfigLoaderTest {
               - {name: g, health-check: {type: tcp}}
             """;
         assertThat(errors(yaml, FeatureGate.DEFAULT)).containsExactly(
-            "t.yaml:6:3: dataplane.local-addresses: not supported yet (arrives with FULLNAT forwarding)",
-            "t.yaml:7:1: listeners: not supported yet (arrives with L4 listeners)",
-            "t.yaml:9:1: backend-groups: not supported yet (arrives with backend groups and schedulers)");
+            "t.yaml:8:15: listeners[0].protocol: not supported yet (arrives with the TLS stage)");
         assertThat(parse(yaml, FeatureGate.ALL).listeners()).hasSize(1);
     }
 
@@ -214,16 +212,17 @@ class ConfigLoaderTest {
         assertThat(FeatureGate.ALL.isSupported("listeners[].protocol=https")).isTrue();
         assertThat(FeatureGate.DEFAULT.isSupported("node")).isTrue();
         assertThat(FeatureGate.DEFAULT.features()).filteredOn(FeatureGate.Feature::supported)
-            .extracting(FeatureGate.Feature::path).containsExactly("node", "dataplane", "control.aeron-dir", "control.channel",
-                "control.metrics", "control.audit-log");
+            .extracting(FeatureGate.Feature::path).containsExactly("node", "dataplane", "dataplane.local-addresses",
+                "dataplane.flow-table", "dataplane.routes", "listeners", "listeners[].mode=dnat", "listeners[].acl",
+                "listeners[].toa", "backend-groups", "backend-groups[].health-check", "backend-groups[].persistence",
+                "backend-groups[].slow-start", "control.aeron-dir", "control.channel", "control.metrics", "control.audit-log");
+        assertThat(FeatureGate.DEFAULT.isSupported("backend-groups[].persistence.type=insert")).isFalse();
     }
 
     @Test
     void errorsBelowAValidationErrorStillSurfaceWithGateErrors() {
         assertThat(errors(BASE + "listeners: [{name: t, protocol: tcp, vip: 198.18.0.100, port: 0, group: g}]\n",
             FeatureGate.DEFAULT)).containsExactly(
-            "t.yaml:6:3: dataplane.local-addresses: not supported yet (arrives with FULLNAT forwarding)",
-            "t.yaml:7:1: listeners: not supported yet (arrives with L4 listeners)",
             "t.yaml:7:63: listeners[0].port: must be between 1 and 65535, got 0",
             "t.yaml:7:73: listeners[0].group: unknown backend group 'g'");
     }

@@ -17,7 +17,9 @@ import io.fulcrum.forwarder.stage.DropReason;
 import io.fulcrum.forwarder.stage.ForwarderCounters;
 import io.fulcrum.forwarder.stage.ForwarderEvent;
 import io.fulcrum.forwarder.stage.FrameSender;
+import io.fulcrum.forwarder.stage.ArpStage;
 import io.fulcrum.forwarder.stage.InterfaceAddresses;
+import io.fulcrum.forwarder.stage.L4Context;
 import io.fulcrum.forwarder.stage.L4Stage;
 import io.fulcrum.forwarder.stage.PacketProcessor;
 import io.fulcrum.forwarder.stage.Verdict;
@@ -35,7 +37,7 @@ import io.fulcrum.forwarder.stage.Verdict;
  * as drop {@code internal-error} and event {@code exception}, the error handler hears about it at most once
  * per second, and processing resumes with the next frame. Nothing here allocates after construction.
  */
-public final class ForwarderAgent implements Agent, FrameSender {
+public final class ForwarderAgent implements Agent, FrameSender, L4Context {
     /** Neighbour slots aged per duty cycle. */
     static final int EXPIRE_SLOTS_PER_CYCLE = 8;
     private static final long KERNEL_DROPS_INTERVAL_MS = 1000;
@@ -50,6 +52,8 @@ public final class ForwarderAgent implements Agent, FrameSender {
     private final NanoClock clock;
     private final NeighbourTable neighbours;
     private final PacketProcessor processor;
+    private final L4Stage l4;
+    private final InterfaceAddresses[] interfaces;
     private final ErrorHandler errorHandler;
     private int cursor;
     private long nextKernelDropsMs;
@@ -106,7 +110,10 @@ public final class ForwarderAgent implements Agent, FrameSender {
         for (final StaticNeighbourConfiguration neighbour : statics) {
             neighbours.addStatic(neighbour.address(), neighbour.mac(), configuration.interfaceIndex(neighbour.interfaceName()));
         }
+        this.interfaces = interfaces;
         this.processor = new PacketProcessor(interfaces, neighbours, counters, this, l4);
+        this.l4 = l4;
+        l4.attach(this);
     }
 
     private static String[] portNames(final PacketIo[] ports) {
@@ -127,6 +134,12 @@ public final class ForwarderAgent implements Agent, FrameSender {
         final long nowMs = clock.nanoTime() / 1_000_000L;
         final PacketIo[] ports = this.ports;
         int work = 0;
+        try {
+            work += l4.doWork(nowMs);
+        } catch (final RuntimeException e) {
+            counters.event(ForwarderEvent.EXCEPTION);
+            reportError(e, nowMs);
+        }
         for (int port = 0; port < ports.length; port++) {
             work += pollPort(port, nowMs);
         }
@@ -178,26 +191,48 @@ public final class ForwarderAgent implements Agent, FrameSender {
             cursor = i;
             final long offset = batch.offset(i);
             final int verdict = processor.process(port, memory, offset, batch.length(i), batch.flags(i), nowMs);
-            if (verdict >= 0) {
-                final int length = processor.txLength();
-                if (ports[verdict].transmit(memory, offset, length)) {
-                    counters.transmitted();
-                    counters.tx(length);
-                } else {
-                    counters.drop(DropReason.TX_RING_FULL);
-                }
-            } else if (verdict == Verdict.CONSUMED) {
-                counters.consumed();
-            } else {
-                counters.drop(Verdict.dropOrdinal(verdict));
-            }
+            account(verdict, memory, offset);
         }
         cursor = count;
+    }
+
+    private void account(final int verdict, final MemorySegment memory, final long offset) {
+        if (verdict >= 0) {
+            final int length = processor.txLength();
+            if (ports[verdict].transmit(processor.txSegment(memory), processor.txOffset(offset), length)) {
+                counters.transmitted();
+                counters.tx(length);
+            } else {
+                counters.drop(DropReason.TX_RING_FULL);
+            }
+        } else if (verdict == Verdict.CONSUMED) {
+            counters.consumed();
+        } else {
+            counters.drop(Verdict.dropOrdinal(verdict));
+        }
+    }
+
+    @Override
+    public int processHandedOver(final int port, final MemorySegment segment, final long offset, final int length,
+                                 final int flags, final long nowMs) {
+        int verdict;
+        try {
+            verdict = processor.process(port, segment, offset, length, flags, nowMs);
+        } catch (final RuntimeException e) {
+            onFrameException(e, nowMs);
+            return Verdict.drop(DropReason.INTERNAL_ERROR);
+        }
+        account(verdict, segment, offset);
+        return verdict;
     }
 
     private void onFrameException(final RuntimeException e, final long nowMs) {
         counters.drop(DropReason.INTERNAL_ERROR);
         counters.event(ForwarderEvent.EXCEPTION);
+        reportError(e, nowMs);
+    }
+
+    private void reportError(final RuntimeException e, final long nowMs) {
         if (nowMs >= nextErrorReportMs) {
             nextErrorReportMs = nowMs + ERROR_REPORT_INTERVAL_MS;
             errorHandler.onError(e);
@@ -225,20 +260,54 @@ public final class ForwarderAgent implements Agent, FrameSender {
         for (final PacketIo port : ports) {
             port.close();
         }
+        l4.onClose();
         if (ownsCounters) {
             counters.close();
         }
     }
 
+    @Override
     public int agentId() {
         return agentId;
     }
 
+    @Override
+    public int portCount() {
+        return ports.length;
+    }
+
+    @Override
+    public InterfaceAddresses interfaceAddresses(final int port) {
+        return interfaces[port];
+    }
+
+    @Override
+    public int mtu(final int port) {
+        return ports[port].mtu();
+    }
+
+    @Override
+    public ArpStage arp() {
+        return processor.arp();
+    }
+
+    @Override
+    public void transmitFrom(final MemorySegment frame, final long offset, final int length) {
+        processor.transmitFrom(frame, offset, length);
+    }
+
+    /** The agent's L4 stage. */
+    public L4Stage l4() {
+        return l4;
+    }
+
+    @Override
     public ForwarderCounters counters() {
         return counters;
     }
 
     /** The agent's neighbour table (agent thread only, or tests between duty cycles). */
+    @Override
     public NeighbourTable neighbours() {
         return neighbours;
     }

@@ -20,6 +20,12 @@ public final class IcmpFlyweight {
     public static final int HEADER_LENGTH = 8;
     public static final int TYPE_ECHO_REPLY = 0;
     public static final int TYPE_ECHO_REQUEST = 8;
+    public static final int TYPE_DESTINATION_UNREACHABLE = 3;
+    public static final int TYPE_TIME_EXCEEDED = 11;
+    /** Destination unreachable code: port unreachable. */
+    public static final int CODE_PORT_UNREACHABLE = 3;
+    /** Destination unreachable code: fragmentation needed and DF set (RFC 1191). */
+    public static final int CODE_FRAGMENTATION_NEEDED = 4;
     public static final int CHECKSUM_OFFSET = 2;
     private static final int TYPE_OFFSET = 0;
     private static final int CODE_OFFSET = 1;

@@ -153,21 +153,51 @@ public final class ArpStage {
         return NeighbourTable.UNRESOLVED;
     }
 
-    private void sendRequest(final int port, final int address) {
+    /**
+     * The MAC of {@code address} reached through {@code port} (a gateway, or a host a direct route puts on that
+     * port even though it is outside the port's subnets); resolves like {@link #resolve} if unknown.
+     */
+    public long resolveOn(final int address, final int port, final long nowMs) {
+        final long mac = neighbours.lookup(address, nowMs);
+        if (mac != NeighbourTable.UNRESOLVED) {
+            return mac;
+        }
+        switch (neighbours.beginResolution(address, port, nowMs)) {
+            case NeighbourTable.RESOLVE_SEND_REQUEST -> sendRequest(port, address);
+            case NeighbourTable.RESOLVE_RATE_LIMITED -> counters.event(ForwarderEvent.RESOLVE_RATE_LIMITED);
+            case NeighbourTable.RESOLVE_PENDING_FULL -> counters.event(ForwarderEvent.RESOLVE_PENDING_FULL);
+            default -> counters.event(ForwarderEvent.NEIGHBOUR_TABLE_FULL);
+        }
+        return NeighbourTable.UNRESOLVED;
+    }
+
+    /**
+     * Sends an ARP request for {@code address} out of {@code port} whatever the neighbour entry's state, so a
+     * next hop in use is confirmed before its entry ages out (the reply refreshes it). The caller paces it.
+     *
+     * @return true if the request was queued.
+     */
+    public boolean probe(final int address, final int port) {
+        return sendRequest(port, address);
+    }
+
+    private boolean sendRequest(final int port, final int address) {
         final InterfaceAddresses iface = interfaces[port];
+        final int source = iface.onLinkSource(address);
         final MemorySegment frame = requestFrame;
         ethernet.wrap(frame, 0).destination(Bytes.BROADCAST_MAC).source(iface.mac()).etherType(EthernetFlyweight.ETHER_TYPE_ARP);
         arp.wrap(frame, EthernetFlyweight.HEADER_LENGTH)
             .ethernetIpv4()
             .opcode(ArpFlyweight.OPCODE_REQUEST)
             .senderMac(iface.mac())
-            .senderIp(iface.onLinkSource(address))
+            .senderIp(source != 0 ? source : iface.address(0))
             .targetMac(0)
             .targetIp(address);
         if (sender.send(port, frame, 0, FRAME_LENGTH)) {
             counters.event(ForwarderEvent.ARP_REQUEST_SENT);
-        } else {
-            counters.event(ForwarderEvent.ARP_REQUEST_TX_FAILED);
+            return true;
         }
+        counters.event(ForwarderEvent.ARP_REQUEST_TX_FAILED);
+        return false;
     }
 }

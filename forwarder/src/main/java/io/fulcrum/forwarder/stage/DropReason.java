@@ -68,6 +68,38 @@ public enum DropReason {
     L4_TRUNCATED("l4-truncated"),
     /** TCP/UDP to a local address that no listener serves. */
     NO_LISTENER("no-listener"),
+    /** L4: a listener's ACL refused the new flow's source. */
+    ACL_DENIED("acl-denied"),
+    /** L4: the flow table is full; the new flow is refused (existing flows are untouched). */
+    FLOW_TABLE_FULL("flow-table-full"),
+    /** L4: the new flow's tuple collides with a tracked flow's other direction. */
+    FLOW_DUPLICATE("flow-duplicate"),
+    /** L4: no backend is eligible for a new flow (a SYN is answered with RST when the group says reset). */
+    NO_BACKEND("no-backend"),
+    /** L4: this agent's share of FULLNAT local ports is used up. */
+    LOCAL_PORTS_EXHAUSTED("local-ports-exhausted"),
+    /** L4: a TCP segment other than a SYN for no tracked flow (e.g. an RST storm): dropped silently. */
+    TCP_NO_FLOW("tcp-no-flow"),
+    /** L4: TCP data offset below 5 or beyond the segment. */
+    TCP_BAD_HEADER("tcp-bad-header"),
+    /** L4: TCP options malformed (length 0 or 1, or running past the header). */
+    TCP_BAD_OPTIONS("tcp-bad-options"),
+    /** L4: impossible TCP flag combinations (SYN+FIN, SYN+RST, none at all). */
+    TCP_BAD_FLAGS("tcp-bad-flags"),
+    /** L4: the next hop's MAC is not known yet (an ARP request went out). */
+    NEXT_HOP_UNRESOLVED("next-hop-unresolved"),
+    /** L4: the destination is on no link and no route covers it. */
+    NO_ROUTE("no-route"),
+    /** L4: a packet to forward arrived with TTL 0 or 1. */
+    TTL_EXCEEDED("ttl-exceeded"),
+    /** L4: a later IPv4 fragment whose first fragment was not seen by this agent. */
+    FRAGMENT_UNTRACKED("fragment-untracked"),
+    /** L4: an ICMP error (unreachable, time exceeded) about no tracked flow, or too short to tell. */
+    ICMP_NO_FLOW("icmp-no-flow"),
+    /** L4: the flow's backend was drained or removed; both sides were reset. */
+    BACKEND_DRAINED("backend-drained"),
+    /** L4: the frame belongs to another agent and that agent's handoff ring is full. */
+    HANDOFF_RING_FULL("handoff-ring-full"),
     /** The frame was answered or forwarded but the transmit ring had no free slot. */
     TX_RING_FULL("tx-ring-full"),
     /** Processing the frame threw (a bug): caught at the agent boundary. */

@@ -32,6 +32,10 @@ public final class ForwarderCounterTypes {
     public static final int TRAFFIC_TX_BYTES = 3;
     public static final int TRAFFIC_VERDICT_TRANSMIT = 4;
     public static final int TRAFFIC_VERDICT_CONSUME = 5;
+    /** Gauge: flows in the agent's flow table. */
+    public static final int TRAFFIC_FLOWS_ACTIVE = 6;
+    /** Gauge: free FULLNAT (local address, port) pairs of the agent. */
+    public static final int TRAFFIC_LOCAL_PORTS_FREE = 7;
 
     /** Key length in bytes. */
     public static final int KEY_LENGTH = 8;

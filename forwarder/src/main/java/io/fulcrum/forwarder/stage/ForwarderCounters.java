@@ -15,6 +15,8 @@ public final class ForwarderCounters implements AutoCloseable {
     private final AtomicCounter txBytes;
     private final AtomicCounter verdictTransmit;
     private final AtomicCounter verdictConsume;
+    private final AtomicCounter flowsActive;
+    private final AtomicCounter localPortsFree;
     private final AtomicCounter[] drops;
     private final AtomicCounter[] events;
     private final AtomicCounter[] portKernelDrops;
@@ -32,6 +34,8 @@ public final class ForwarderCounters implements AutoCloseable {
         txBytes = traffic(manager, agentId, prefix + "tx bytes", ForwarderCounterTypes.TRAFFIC_TX_BYTES);
         verdictTransmit = traffic(manager, agentId, prefix + "verdict transmit", ForwarderCounterTypes.TRAFFIC_VERDICT_TRANSMIT);
         verdictConsume = traffic(manager, agentId, prefix + "verdict consume", ForwarderCounterTypes.TRAFFIC_VERDICT_CONSUME);
+        flowsActive = traffic(manager, agentId, prefix + "flows active", ForwarderCounterTypes.TRAFFIC_FLOWS_ACTIVE);
+        localPortsFree = traffic(manager, agentId, prefix + "local-ports free", ForwarderCounterTypes.TRAFFIC_LOCAL_PORTS_FREE);
         drops = new AtomicCounter[DropReason.count()];
         for (int i = 0; i < drops.length; i++) {
             drops[i] = allocate(manager, ForwarderCounterTypes.DROP, agentId, i, prefix + "drop " + DropReason.of(i).label());
@@ -95,6 +99,16 @@ public final class ForwarderCounters implements AutoCloseable {
         verdictConsume.incrementRelease();
     }
 
+    /** Publishes the L4 gauges (flows in the table, free local ports). */
+    public void l4Gauges(final long flows, final long freeLocalPorts) {
+        flowsActive.setRelease(flows);
+        localPortsFree.setRelease(freeLocalPorts);
+    }
+
+    public long flowsActive() {
+        return flowsActive.get();
+    }
+
     public void portKernelDrops(final int port, final long value) {
         portKernelDrops[port].setRelease(value);
     }
@@ -154,6 +168,8 @@ public final class ForwarderCounters implements AutoCloseable {
         txBytes.close();
         verdictTransmit.close();
         verdictConsume.close();
+        flowsActive.close();
+        localPortsFree.close();
         for (final AtomicCounter counter : drops) {
             counter.close();
         }

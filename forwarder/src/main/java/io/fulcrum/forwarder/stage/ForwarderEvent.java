@@ -37,6 +37,34 @@ public enum ForwarderEvent {
     IPV4_LOW_TTL_LOCAL("ipv4-low-ttl-local"),
     /** CHECKSUM_PARTIAL L4 checksums completed in software. */
     CHECKSUM_COMPLETED("checksum-completed"),
+    /** L4: flows created. */
+    FLOW_CREATED("flow-created"),
+    /** L4: flows removed by idle expiry (their FULLNAT local port is free again). */
+    FLOW_EXPIRED("flow-expired"),
+    /** L4: TOA options inserted. */
+    TOA_ADDED("toa-added"),
+    /** L4: TOA not inserted: no room in the TCP option space or the MTU (the packet went out untouched). */
+    TOA_NO_ROOM("toa-no-room"),
+    /** L4: client-sent options of the TOA kind replaced by NOPs (anti-spoofing). */
+    TOA_STRIPPED("toa-stripped"),
+    /** L4: MSS options lowered by the TOA length in SYN and SYN-ACK. */
+    MSS_CLAMPED("mss-clamped"),
+    /** L4: RSTs sent (idle expiry, drained backend, no backend). */
+    RST_SENT("rst-sent"),
+    /** L4: RSTs that could not be sent (next hop unresolved or ring full). */
+    RST_NOT_SENT("rst-not-sent"),
+    /** L4: ICMP errors about tracked flows translated and forwarded. */
+    ICMP_ERROR_TRANSLATED("icmp-error-translated"),
+    /** L4: first IPv4 fragments forwarded with their flow. */
+    FRAGMENT_FIRST_FORWARDED("fragment-first-forwarded"),
+    /** L4: later IPv4 fragments forwarded after their first fragment. */
+    FRAGMENT_LATER_FORWARDED("fragment-later-forwarded"),
+    /** L4: frames handed to the agent that owns their flow. */
+    HANDOFF_OUT("handoff-out"),
+    /** L4: frames received from another agent's handoff. */
+    HANDOFF_IN("handoff-in"),
+    /** L4: ARP requests sent ahead of need for backends and gateways. */
+    NEXT_HOP_PROBED("next-hop-probed"),
     /** Exceptions caught at the agent boundary (bugs). */
     EXCEPTION("exception");
 

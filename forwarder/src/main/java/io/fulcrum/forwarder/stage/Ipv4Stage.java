@@ -31,7 +31,10 @@ import io.fulcrum.forwarder.proto.UdpFlyweight;
  *       forwarded belongs to the transmit stage of the L4 path, which decrements the TTL.</li>
  *   <li><b>Options.</b> Accepted for local delivery and counted ({@link ForwarderEvent#IPV4_OPTIONS});
  *       the ICMP echo reply does not echo them.</li>
- *   <li><b>Fragments.</b> Dropped and counted until reassembly exists.</li>
+ *   <li><b>Fragments.</b> Without a flow-tracking L4 stage, dropped and counted. With one, first fragments go
+ *       through {@link L4Stage#onPacket} and later ones through {@link L4Stage#onFragment}.</li>
+ *   <li><b>Transit.</b> Packets to addresses we do not own are dropped unless the L4 stage tracks flows
+ *       ({@link L4Stage#tracksFlows()}): DNAT replies are addressed to the client.</li>
  * </ul>
  */
 public final class Ipv4Stage {
@@ -92,51 +95,79 @@ public final class Ipv4Stage {
         if (Bytes.isGroupMac(Bytes.mac(segment, offset + EthernetFlyweight.DESTINATION_OFFSET))) {
             return Verdict.drop(DropReason.IPV4_LINK_BROADCAST);
         }
-        // The VIP table lookup joins here when the L4 path arrives: VIPs are local addresses of the agent.
-        if (!isLocal(destination)) {
+        // VIPs and local addresses are addresses of the agent's interfaces; packets to other hosts only
+        // interest a flow-tracking L4 stage (DNAT replies routed through us).
+        final boolean local = isLocal(destination);
+        final boolean tracking = l4.tracksFlows();
+        if (!local && !tracking) {
             return Verdict.drop(DropReason.IPV4_NOT_LOCAL);
         }
-        if (ip.isFragment()) {
-            return Verdict.drop(DropReason.IPV4_FRAGMENT);
+        final boolean fragment = ip.isFragment();
+        if (fragment && (ip.flagsAndFragmentOffset() & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
+            return tracking ? l4.onFragment(port, segment, offset, ip, nowMs) : Verdict.drop(DropReason.IPV4_FRAGMENT);
         }
-        if (headerLength > Ipv4Flyweight.MIN_HEADER_LENGTH) {
-            counters.event(ForwarderEvent.IPV4_OPTIONS);
-        }
-        if (ip.ttl() <= 1) {
-            counters.event(ForwarderEvent.IPV4_LOW_TTL_LOCAL);
+        if (local) {
+            if (headerLength > Ipv4Flyweight.MIN_HEADER_LENGTH) {
+                counters.event(ForwarderEvent.IPV4_OPTIONS);
+            }
+            if (ip.ttl() <= 1) {
+                counters.event(ForwarderEvent.IPV4_LOW_TTL_LOCAL);
+            }
         }
         final int protocol = ip.protocol();
         final int l4Length = totalLength - headerLength;
         final long l4Offset = ip.offset() + headerLength;
+        // A first fragment's checksum covers data we do not have: it cannot be completed here.
+        final boolean completeChecksum = (flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0 && !fragment;
         switch (protocol) {
             case Ipv4Flyweight.PROTOCOL_ICMP -> {
-                if ((flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0 && l4Length >= IcmpFlyweight.HEADER_LENGTH) {
+                if (completeChecksum && l4Length >= IcmpFlyweight.HEADER_LENGTH) {
                     completePartial(segment, l4Offset, l4Length, IcmpFlyweight.CHECKSUM_OFFSET, false);
+                }
+                if (tracking && l4Length >= IcmpFlyweight.HEADER_LENGTH && isIcmpError(Bytes.u8(segment, l4Offset))) {
+                    return l4.onPacket(port, segment, offset, ip, nowMs);
+                }
+                if (!local) {
+                    return Verdict.drop(DropReason.IPV4_NOT_LOCAL);
+                }
+                if (fragment) {
+                    return Verdict.drop(DropReason.IPV4_FRAGMENT);
                 }
                 return icmp.onPacket(port, segment, offset, ip);
             }
             case Ipv4Flyweight.PROTOCOL_TCP -> {
+                if (fragment && !tracking) {
+                    return Verdict.drop(DropReason.IPV4_FRAGMENT);
+                }
                 if (l4Length < TcpFlyweight.MIN_HEADER_LENGTH) {
                     return Verdict.drop(DropReason.L4_TRUNCATED);
                 }
-                if ((flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0) {
+                if (completeChecksum) {
                     completePartial(segment, l4Offset, l4Length, TcpFlyweight.CHECKSUM_OFFSET, false);
                 }
                 return l4.onPacket(port, segment, offset, ip, nowMs);
             }
             case Ipv4Flyweight.PROTOCOL_UDP -> {
+                if (fragment && !tracking) {
+                    return Verdict.drop(DropReason.IPV4_FRAGMENT);
+                }
                 if (l4Length < UdpFlyweight.HEADER_LENGTH) {
                     return Verdict.drop(DropReason.L4_TRUNCATED);
                 }
-                if ((flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0) {
+                if (completeChecksum) {
                     completePartial(segment, l4Offset, l4Length, UdpFlyweight.CHECKSUM_OFFSET, true);
                 }
                 return l4.onPacket(port, segment, offset, ip, nowMs);
             }
             default -> {
-                return Verdict.drop(DropReason.IPV4_PROTOCOL_UNSUPPORTED);
+                return Verdict.drop(local ? DropReason.IPV4_PROTOCOL_UNSUPPORTED : DropReason.IPV4_NOT_LOCAL);
             }
         }
+    }
+
+    /** Destination unreachable (3) and time exceeded (11): errors that may refer to a tracked flow. */
+    private static boolean isIcmpError(final int type) {
+        return type == IcmpFlyweight.TYPE_DESTINATION_UNREACHABLE || type == IcmpFlyweight.TYPE_TIME_EXCEEDED;
     }
 
     /** The IPv4 header of the last frame handled (valid after a transmit verdict). */

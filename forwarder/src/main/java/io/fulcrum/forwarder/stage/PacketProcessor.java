@@ -27,6 +27,8 @@ public final class PacketProcessor {
     private final Ipv4Stage ipv4;
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private int txLength;
+    private MemorySegment txSegment;
+    private long txOffset;
 
     /**
      * @param interfaces one per port, in port order.
@@ -37,6 +39,7 @@ public final class PacketProcessor {
      */
     public PacketProcessor(final InterfaceAddresses[] interfaces, final NeighbourTable neighbours,
                            final ForwarderCounters counters, final FrameSender sender, final L4Stage l4) {
+        this.txSegment = null;
         this.interfaces = interfaces.clone();
         this.arp = new ArpStage(this.interfaces, neighbours, counters, sender);
         this.ipv4 = new Ipv4Stage(this.interfaces, counters, new IcmpStage(this.interfaces, counters), l4);
@@ -50,6 +53,7 @@ public final class PacketProcessor {
      */
     public int process(final int port, final MemorySegment segment, final long offset, final int length, final int flags,
                        final long nowMs) {
+        txSegment = null;
         if ((flags & FrameBatch.FLAG_TRUNCATED) != 0) {
             return Verdict.drop(DropReason.CAPTURE_TRUNCATED);
         }
@@ -68,7 +72,7 @@ public final class PacketProcessor {
         switch (ethernet.etherType()) {
             case EthernetFlyweight.ETHER_TYPE_IPV4 -> {
                 final int verdict = ipv4.onFrame(port, segment, offset, length, flags, nowMs);
-                if (verdict >= 0) {
+                if (verdict >= 0 && txSegment == null) {
                     txLength = EthernetFlyweight.HEADER_LENGTH + ipv4.ip().totalLength();
                 }
                 return verdict;
@@ -95,6 +99,26 @@ public final class PacketProcessor {
     /** The length to transmit after a transmit verdict (the rewritten frame, without trailing padding). */
     public int txLength() {
         return txLength;
+    }
+
+    /**
+     * The memory to transmit from after a transmit verdict: {@code received} unless the stage built the frame
+     * elsewhere ({@link #transmitFrom}).
+     */
+    public MemorySegment txSegment(final MemorySegment received) {
+        return txSegment == null ? received : txSegment;
+    }
+
+    /** The offset to transmit from after a transmit verdict: {@code received} unless redirected. */
+    public long txOffset(final long received) {
+        return txSegment == null ? received : txOffset;
+    }
+
+    /** Makes the current frame's transmit verdict send {@code length} bytes at {@code offset} of {@code frame}. */
+    public void transmitFrom(final MemorySegment frame, final long offset, final int length) {
+        txSegment = frame;
+        txOffset = offset;
+        txLength = length;
     }
 
     /** Next-hop resolution for the L4 path: see {@link ArpStage#resolve}. */

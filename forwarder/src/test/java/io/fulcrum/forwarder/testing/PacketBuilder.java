@@ -206,6 +206,32 @@ public final class PacketBuilder {
         return this;
     }
 
+    /** A TCP SYN/ACK-style segment with options (padded with EOL to a multiple of 4; sets the data offset). */
+    public PacketBuilder tcp(final int sourcePort, final int destinationPort, final int sequence, final int acknowledgment,
+                             final int flags, final byte[] tcpOptions, final byte[] payload) {
+        tcp(sourcePort, destinationPort, sequence, acknowledgment, flags, payload);
+        final int padded = (tcpOptions.length + 3) & ~3;
+        final byte[] header = new byte[20 + padded];
+        System.arraycopy(l4Header, 0, header, 0, 20);
+        System.arraycopy(tcpOptions, 0, header, 20, tcpOptions.length);
+        header[12] = (byte) ((header.length / 4) << 4);
+        this.l4Header = header;
+        return this;
+    }
+
+    /** Sets the TCP window of the header built by {@code tcp(...)} to 0 (as in generated resets). */
+    public PacketBuilder windowZero() {
+        l4Header[14] = 0;
+        l4Header[15] = 0;
+        return this;
+    }
+
+    /** Overrides the TCP data offset (in 32-bit words) after the header is built. */
+    public PacketBuilder tcpDataOffset(final int words) {
+        l4Header[12] = (byte) (words << 4);
+        return this;
+    }
+
     public PacketBuilder badL4Checksum() {
         this.badL4Checksum = true;
         return this;

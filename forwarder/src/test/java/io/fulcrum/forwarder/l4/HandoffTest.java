@@ -1,0 +1,79 @@
+package io.fulcrum.forwarder.l4;
+
+import static io.fulcrum.forwarder.testing.L4Harness.BACKEND_PORT;
+import static io.fulcrum.forwarder.testing.L4Harness.FIRST_LOCAL_PORT;
+import static io.fulcrum.forwarder.testing.L4Harness.LOCAL_IP;
+import static io.fulcrum.forwarder.testing.L4Harness.VIP;
+import static io.fulcrum.forwarder.testing.TestNet.BACKEND_IP;
+import static io.fulcrum.forwarder.testing.TestNet.BACKEND_MAC;
+import static io.fulcrum.forwarder.testing.TestNet.CLIENT_IP;
+import static io.fulcrum.forwarder.testing.TestNet.CLIENT_MAC;
+import static io.fulcrum.forwarder.testing.TestNet.LB0_MAC;
+import static io.fulcrum.forwarder.testing.TestNet.LB1_MAC;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.fulcrum.forwarder.stage.ForwarderEvent;
+import io.fulcrum.forwarder.testing.L4Harness;
+import io.fulcrum.forwarder.testing.PacketBuilder;
+
+/**
+ * Two agents over in-memory ports sharing one runtime: frames that reach the agent that does not own their flow
+ * (as with hash fanout or RSS) go through the SPSC handoff ring to the owner, which forwards them; both
+ * directions of a FULLNAT flow end up on the owner (client port odd → agent 1, local port odd → agent 1).
+ */
+class HandoffTest {
+    @Test
+    void framesOfAnotherAgentsFlowAreHandedOverAndForwardedByTheOwner() {
+        final L4Runtime runtime = new L4Runtime(2, 1 << 10,
+            List.of(new L4Runtime.LocalAddress(LOCAL_IP, FIRST_LOCAL_PORT, FIRST_LOCAL_PORT + 99)), null, null);
+        try (L4Harness agent0 = new L4Harness(runtime, 0, null); L4Harness agent1 = new L4Harness(runtime, 1, agent0)) {
+            agent0.agent().cycle();
+            agent1.agent().cycle();
+            agent0.agent().clearTx();
+            agent1.agent().clearTx();
+            final int clientPort = 33001;
+            // The SYN lands on agent 0, which hands it to agent 1.
+            agent0.agent().process(0, PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
+                .tcp(clientPort, 80, 100, 0, 0x02, new byte[0]).build(), 0);
+            assertThat(agent0.agent().counters().events(ForwarderEvent.HANDOFF_OUT)).isEqualTo(1);
+            assertThat(agent0.agent().counters().consumedCount()).isEqualTo(1);
+            assertThat(ip(agent0.agent().tx(1))).isEmpty();
+            agent1.agent().cycle();
+            assertThat(agent1.agent().counters().events(ForwarderEvent.HANDOFF_IN)).isEqualTo(1);
+            final List<byte[]> toBackend = ip(agent1.agent().tx(1));
+            assertThat(toBackend).hasSize(1);
+            final int localPort = ((toBackend.get(0)[34] & 0xff) << 8) | (toBackend.get(0)[35] & 0xff);
+            assertThat(localPort % 2).as("agent 1 allocates local ports p %% 2 == 1").isEqualTo(1);
+            assertThat(localPort).isEqualTo(FIRST_LOCAL_PORT + 1);
+            // The SYN-ACK lands on agent 0 too, and is handed over as well.
+            agent0.agent().process(1, PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, LOCAL_IP)
+                .tcp(BACKEND_PORT, localPort, 500, 101, 0x12, new byte[0]).build(), 0);
+            agent1.agent().clearTx();
+            agent1.agent().cycle();
+            final List<byte[]> toClient = ip(agent1.agent().tx(0));
+            assertThat(toClient).hasSize(1);
+            assertThat(java.util.HexFormat.of().formatHex(toClient.get(0))).isEqualTo(java.util.HexFormat.of().formatHex(
+                PacketBuilder.ethernet(LB0_MAC, CLIENT_MAC).ipv4(VIP, CLIENT_IP).ttl(63)
+                    .tcp(80, clientPort, 500, 101, 0x12, new byte[0]).build()));
+            assertThat(agent0.forwarder().flowTable().activeFlows()).isZero();
+            assertThat(agent1.forwarder().flowTable().activeFlows()).isEqualTo(1);
+            // A flow agent 0 owns (even client port) stays on agent 0.
+            agent0.agent().clearTx();
+            agent0.agent().process(0, PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
+                .tcp(33002, 80, 100, 0, 0x02, new byte[0]).build(), 0);
+            assertThat(ip(agent0.agent().tx(1))).hasSize(1);
+            assertThat(agent0.agent().errors()).isEmpty();
+            assertThat(agent1.agent().errors()).isEmpty();
+        } finally {
+            runtime.close();
+        }
+    }
+
+    private static List<byte[]> ip(final List<byte[]> frames) {
+        return frames.stream().filter(f -> f[12] == 8 && f[13] == 0).toList();
+    }
+}

@@ -1,0 +1,380 @@
+package io.fulcrum.forwarder.l4;
+
+import static io.fulcrum.forwarder.testing.L4Harness.BACKEND_PORT;
+import static io.fulcrum.forwarder.testing.L4Harness.FIRST_LOCAL_PORT;
+import static io.fulcrum.forwarder.testing.L4Harness.LOCAL_IP;
+import static io.fulcrum.forwarder.testing.L4Harness.VIP;
+import static io.fulcrum.forwarder.testing.TestNet.BACKEND_IP;
+import static io.fulcrum.forwarder.testing.TestNet.BACKEND_MAC;
+import static io.fulcrum.forwarder.testing.TestNet.CLIENT_IP;
+import static io.fulcrum.forwarder.testing.TestNet.CLIENT_MAC;
+import static io.fulcrum.forwarder.testing.TestNet.LB0_MAC;
+import static io.fulcrum.forwarder.testing.TestNet.LB1_MAC;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fulcrum.forwarder.stage.DropReason;
+import io.fulcrum.forwarder.stage.ForwarderEvent;
+import io.fulcrum.forwarder.testing.AgentHarness;
+import io.fulcrum.forwarder.testing.L4Harness;
+import io.fulcrum.forwarder.testing.PacketBuilder;
+
+/**
+ * Golden fixtures for every L4 rewrite: input frame, byte-exact expected output frame (checksums computed by
+ * {@link PacketBuilder}'s independent oracle, so the production's incremental updates are checked), the port it
+ * leaves on and the counters. The TCP fixtures follow one connection through FULLNAT with TOA.
+ */
+class L4GoldenFixtureTest {
+    private static final int CLIENT_PORT = 33000;
+    private static final int CLIENT_ISN = 1_000_000;
+    private static final int BACKEND_ISN = 7_000_000;
+    private static final byte[] MSS_1460 = {2, 4, 0x05, (byte) 0xb4};
+    private static final byte[] MSS_1452 = {2, 4, 0x05, (byte) 0xac};
+    private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes();
+    private static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes();
+    private static final int SYN = 0x02;
+    private static final int ACK = 0x10;
+    private static final int PSH_ACK = 0x18;
+    private static final int FIN_ACK = 0x11;
+    private static final int RST = 0x04;
+
+    private L4Harness l4;
+    private AgentHarness harness;
+
+    @BeforeEach
+    void setUp() {
+        l4 = new L4Harness();
+        harness = l4.agent();
+    }
+
+    @AfterEach
+    void tearDown() {
+        assertThat(harness.unaccounted()).isZero();
+        assertThat(harness.errors()).isEmpty();
+        l4.close();
+    }
+
+    // ---- frames ----
+
+    private static PacketBuilder fromClient() {
+        return PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP);
+    }
+
+    private static PacketBuilder toBackendFullNat() {
+        return PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(LOCAL_IP, BACKEND_IP).ttl(63);
+    }
+
+    private static PacketBuilder fromBackendFullNat() {
+        return PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, LOCAL_IP);
+    }
+
+    private static PacketBuilder toClient() {
+        return PacketBuilder.ethernet(LB0_MAC, CLIENT_MAC).ipv4(VIP, CLIENT_IP).ttl(63);
+    }
+
+    private static byte[] toa(final int kind, final int port, final int ip) {
+        return ByteBuffer.allocate(8).put((byte) kind).put((byte) 8).putShort((short) port).putInt(ip).array();
+    }
+
+    private static byte[] concat(final byte[] a, final byte[] b) {
+        final byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Processes {@code input} and checks that exactly {@code expected} left on {@code port}. */
+    private void expect(final byte[] input, final int port, final byte[] expected) {
+        harness.clearTx();
+        harness.process(inboundPort(input), input, 0);
+        final List<byte[]> out = ipFrames(port);
+        assertThat(out).as("frames sent on port %d", port).hasSize(1);
+        assertThat(HexFormat.of().formatHex(out.get(0))).isEqualTo(HexFormat.of().formatHex(expected));
+        assertThat(ipFrames(1 - port)).isEmpty();
+    }
+
+    private void expectDrop(final byte[] input, final DropReason reason) {
+        harness.clearTx();
+        final long before = harness.counters().drops(reason);
+        harness.process(inboundPort(input), input, 0);
+        assertThat(harness.counters().drops(reason)).as(reason.label()).isEqualTo(before + 1);
+        assertThat(ipFrames(0)).isEmpty();
+        assertThat(ipFrames(1)).isEmpty();
+    }
+
+    /** The port a frame arrives on: the one whose MAC it is addressed to. */
+    private static int inboundPort(final byte[] frame) {
+        return frame[5] == (byte) LB1_MAC ? 1 : 0;
+    }
+
+    /** IPv4 frames sent on {@code port} (the ARP probes the agent sends ahead of need are left out). */
+    private List<byte[]> ipFrames(final int port) {
+        return harness.tx(port).stream().filter(f -> f.length > 13 && f[12] == 8 && f[13] == 0).toList();
+    }
+
+    private long event(final ForwarderEvent event) {
+        return harness.counters().events(event);
+    }
+
+    private void handshake() {
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN, 0, SYN, MSS_1452, new byte[0]).build());
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1460,
+                new byte[0]).build(), 0,
+            toClient().tcp(80, CLIENT_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1452, new byte[0]).build());
+    }
+
+    // ---- fixtures ----
+
+    @Test
+    void fullNatConnectionWithToa() {
+        handshake();
+        assertThat(event(ForwarderEvent.FLOW_CREATED)).isEqualTo(1);
+        assertThat(event(ForwarderEvent.MSS_CLAMPED)).isEqualTo(2);
+
+        // The handshake-completing ACK carries the TOA (kind 254, client port, client address).
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK,
+                toa(254, CLIENT_PORT, CLIENT_IP), new byte[0]).build());
+        // So does client data until the backend has acknowledged data.
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, PSH_ACK, REQUEST).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, PSH_ACK,
+                toa(254, CLIENT_PORT, CLIENT_IP), REQUEST).build());
+        assertThat(event(ForwarderEvent.TOA_ADDED)).isEqualTo(2);
+
+        // The backend answers and acknowledges the request: from now on no TOA.
+        final int clientNext = CLIENT_ISN + 1 + REQUEST.length;
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN + 1, clientNext, PSH_ACK, RESPONSE)
+                .build(), 0,
+            toClient().tcp(80, CLIENT_PORT, BACKEND_ISN + 1, clientNext, PSH_ACK, RESPONSE).build());
+        final int backendNext = BACKEND_ISN + 1 + RESPONSE.length;
+        expect(fromClient().tcp(CLIENT_PORT, 80, clientNext, backendNext, ACK, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, clientNext, backendNext, ACK, new byte[0]).build());
+        assertThat(event(ForwarderEvent.TOA_ADDED)).isEqualTo(2);
+
+        // FIN from the client, RST from the backend.
+        expect(fromClient().tcp(CLIENT_PORT, 80, clientNext, backendNext, FIN_ACK, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, clientNext, backendNext, FIN_ACK, new byte[0]).build());
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, backendNext, 0, RST, new byte[0]).build(), 0,
+            toClient().tcp(80, CLIENT_PORT, backendNext, 0, RST, new byte[0]).build());
+        assertThat(harness.unaccounted()).isZero();
+    }
+
+    @Test
+    void clientSentToaOptionIsStrippedAndTheRealOneInserted() {
+        handshake();
+        final byte[] spoofed = toa(254, 1, 0x01020304);
+        final byte[] nops = {1, 1, 1, 1, 1, 1, 1, 1};
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, PSH_ACK, spoofed, REQUEST).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, PSH_ACK,
+                concat(toa(254, CLIENT_PORT, CLIENT_IP), nops), REQUEST).build());
+        assertThat(event(ForwarderEvent.TOA_STRIPPED)).isEqualTo(1);
+        assertThat(event(ForwarderEvent.TOA_ADDED)).isEqualTo(1);
+    }
+
+    @Test
+    void noRoomForToaLeavesThePacketUntouchedAndCounts() {
+        handshake();
+        final byte[] fortyBytesOfOptions = new byte[40];
+        java.util.Arrays.fill(fortyBytesOfOptions, (byte) 1);
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK, fortyBytesOfOptions, new byte[0])
+                .build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK, fortyBytesOfOptions,
+                new byte[0]).build());
+        assertThat(event(ForwarderEvent.TOA_NO_ROOM)).isEqualTo(1);
+        assertThat(event(ForwarderEvent.TOA_ADDED)).isZero();
+    }
+
+    @Test
+    void dnatRewritesOnlyTheDestinationAndRepliesComeBackFromTheVip() {
+        expect(fromClient().tcp(CLIENT_PORT, 81, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build(), 1,
+            PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(CLIENT_IP, BACKEND_IP).ttl(63)
+                .tcp(CLIENT_PORT, BACKEND_PORT, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build());
+        // The backend routes its reply to the client through us.
+        expect(PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, CLIENT_IP)
+                .tcp(BACKEND_PORT, CLIENT_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1460, new byte[0]).build(), 0,
+            toClient().tcp(81, CLIENT_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1460, new byte[0]).build());
+        expect(fromClient().tcp(CLIENT_PORT, 81, CLIENT_ISN + 1, BACKEND_ISN + 1, PSH_ACK, REQUEST).build(), 1,
+            PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(CLIENT_IP, BACKEND_IP).ttl(63)
+                .tcp(CLIENT_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, PSH_ACK, REQUEST).build());
+        assertThat(event(ForwarderEvent.TOA_ADDED)).isZero();
+    }
+
+    @Test
+    void udpFullNatAndDnat() {
+        final byte[] query = "query".getBytes();
+        final byte[] answer = "answer!".getBytes();
+        expect(fromClient().udp(5353, 53, query).build(), 1,
+            toBackendFullNat().udp(FIRST_LOCAL_PORT, BACKEND_PORT, query).build());
+        expect(fromBackendFullNat().udp(BACKEND_PORT, FIRST_LOCAL_PORT, answer).build(), 0,
+            toClient().udp(53, 5353, answer).build());
+        expect(fromClient().udp(5354, 54, query).build(), 1,
+            PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(CLIENT_IP, BACKEND_IP).ttl(63).udp(5354, BACKEND_PORT, query)
+                .build());
+        expect(PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, CLIENT_IP).udp(BACKEND_PORT, 5354, answer).build(),
+            0, toClient().udp(54, 5354, answer).build());
+        assertThat(event(ForwarderEvent.FLOW_CREATED)).isEqualTo(2);
+    }
+
+    @Test
+    void icmpErrorsAboutTrackedFlowsAreTranslatedToTheOtherSide() {
+        final byte[] query = "query-with-some-bytes".getBytes();
+        expect(fromClient().udp(5353, 53, query).build(), 1,
+            toBackendFullNat().udp(FIRST_LOCAL_PORT, BACKEND_PORT, query).build());
+        // The backend says port unreachable about LIP:40000 -> backend:8080 (its IP header + 8 bytes quoted).
+        final byte[] sent = toBackendFullNat().udp(FIRST_LOCAL_PORT, BACKEND_PORT, query).build();
+        final byte[] quotedToBackend = java.util.Arrays.copyOfRange(sent, 14, 14 + 28);
+        final byte[] translated = toClient().udp(53, 5353, query).build();
+        // What the client gets quotes its own packet: client:5353 -> VIP:53 (TTL as we sent it on).
+        final byte[] clientPacket = fromClient().ttl(63).udp(5353, 53, query).build();
+        final byte[] quotedToClient = java.util.Arrays.copyOfRange(clientPacket, 14, 14 + 28);
+        assertThat(translated).isNotEmpty();
+        expect(PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, LOCAL_IP).icmp(3, 3, 0, 0, quotedToBackend)
+                .build(), 0,
+            toClient().icmp(3, 3, 0, 0, quotedToClient).build());
+        // A router on the client side says fragmentation needed (MTU 1400) about VIP:53 -> client:5353.
+        final byte[] reply = toClient().udp(53, 5353, query).build();
+        final byte[] quotedReply = java.util.Arrays.copyOfRange(reply, 14, 14 + 28);
+        final byte[] backendReply = fromBackendFullNat().ttl(63).udp(BACKEND_PORT, FIRST_LOCAL_PORT, query).build();
+        final byte[] quotedBackendReply = java.util.Arrays.copyOfRange(backendReply, 14, 14 + 28);
+        expect(PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP).icmp(3, 4, 0, 1400, quotedReply).build(), 1,
+            PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(LOCAL_IP, BACKEND_IP).ttl(63)
+                .icmp(3, 4, 0, 1400, quotedBackendReply).build());
+        assertThat(event(ForwarderEvent.ICMP_ERROR_TRANSLATED)).isEqualTo(2);
+        expectDrop(PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP).icmp(3, 3, 0, 0,
+            java.util.Arrays.copyOfRange(fromClient().udp(1, 2, query).build(), 14, 42)).build(), DropReason.ICMP_NO_FLOW);
+    }
+
+    @Test
+    void firstFragmentCarriesTheFlowAndLaterFragmentsFollowIt() {
+        final byte[] firstPayload = new byte[64];
+        java.util.Arrays.fill(firstPayload, (byte) 7);
+        // First fragment: UDP header + 64 bytes, MF set; the UDP length and checksum cover the whole datagram.
+        final byte[] whole = fromClient().id(0x4242).udp(6000, 53, new byte[64 + 40]).build();
+        final byte[] firstFrame = fragment(whole, 0, 72, true);
+        final byte[] expectedFirst = fragment(toBackendFullNat().id(0x4242).udp(FIRST_LOCAL_PORT, BACKEND_PORT,
+            new byte[64 + 40]).build(), 0, 72, true);
+        expect(firstFrame, 1, expectedFirst);
+        final byte[] later = fragment(whole, 72, 40, false);
+        final byte[] expectedLater = fragment(toBackendFullNat().id(0x4242).udp(FIRST_LOCAL_PORT, BACKEND_PORT,
+            new byte[64 + 40]).build(), 72, 40, false);
+        expect(later, 1, expectedLater);
+        assertThat(event(ForwarderEvent.FRAGMENT_FIRST_FORWARDED)).isEqualTo(1);
+        assertThat(event(ForwarderEvent.FRAGMENT_LATER_FORWARDED)).isEqualTo(1);
+        expectDrop(fragment(fromClient().id(0x777).udp(6001, 53, new byte[104]).build(), 72, 40, false),
+            DropReason.FRAGMENT_UNTRACKED);
+    }
+
+    /** Cuts an IPv4 frame (20-byte header) into the fragment holding L4 bytes [offset, offset+length). */
+    private static byte[] fragment(final byte[] frame, final int offset, final int length, final boolean more) {
+        final byte[] out = new byte[14 + 20 + length];
+        System.arraycopy(frame, 0, out, 0, 34);
+        System.arraycopy(frame, 34 + offset, out, 34, length);
+        out[16] = (byte) ((20 + length) >>> 8);
+        out[17] = (byte) (20 + length);
+        final int flags = (more ? 0x2000 : 0) | (offset / 8);
+        out[20] = (byte) (flags >>> 8);
+        out[21] = (byte) flags;
+        out[24] = 0;
+        out[25] = 0;
+        final int sum = PacketBuilder.sum(out, 14, 20, 0);
+        out[24] = (byte) (~sum >>> 8);
+        out[25] = (byte) ~sum;
+        return out;
+    }
+
+    @Test
+    void aclDeniesListedSources() {
+        expectDrop(fromClient().tcp(CLIENT_PORT, 82, CLIENT_ISN, 0, SYN, new byte[0]).build(), DropReason.ACL_DENIED);
+        assertThat(event(ForwarderEvent.FLOW_CREATED)).isZero();
+    }
+
+    @Test
+    void noBackendAnswersTheSynWithReset() {
+        expect(fromClient().tcp(CLIENT_PORT, 83, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build(), 0,
+            PacketBuilder.ethernet(LB0_MAC, CLIENT_MAC).ipv4(VIP, CLIENT_IP).flagsAndOffset(0x4000).id(0)
+                .tcp(83, CLIENT_PORT, 0, CLIENT_ISN + 1, RST | ACK, new byte[0]).windowZero().build());
+        assertThat(event(ForwarderEvent.RST_SENT)).isEqualTo(1);
+    }
+
+    @Test
+    void malformedAndHostileTcpIsDroppedAndCounted() {
+        expectDrop(fromClient().tcp(CLIENT_PORT, 80, 1, 0, SYN, new byte[0]).tcpDataOffset(4).build(),
+            DropReason.TCP_BAD_HEADER);
+        expectDrop(fromClient().tcp(CLIENT_PORT, 80, 1, 0, SYN, new byte[0]).tcpDataOffset(15).build(),
+            DropReason.TCP_BAD_HEADER);
+        expectDrop(fromClient().tcp(CLIENT_PORT, 80, 1, 0, SYN, new byte[] {2, 12, 5, (byte) 0xb4}, new byte[0]).build(),
+            DropReason.TCP_BAD_OPTIONS);
+        expectDrop(fromClient().tcp(CLIENT_PORT, 80, 1, 0, SYN, new byte[] {8, 0, 0, 0}, new byte[0]).build(),
+            DropReason.TCP_BAD_OPTIONS);
+        expectDrop(fromClient().tcp(CLIENT_PORT, 80, 1, 0, SYN | 0x01, new byte[0]).build(), DropReason.TCP_BAD_FLAGS);
+        expectDrop(fromClient().tcp(CLIENT_PORT, 80, 1, 0, 0, new byte[0]).build(), DropReason.TCP_BAD_FLAGS);
+        for (int i = 0; i < 100; i++) {
+            expectDrop(fromClient().tcp(CLIENT_PORT + i, 80, i, 0, RST, new byte[0]).build(), DropReason.TCP_NO_FLOW);
+        }
+        expectDrop(fromClient().tcp(CLIENT_PORT, 80, 1, 0, SYN, new byte[0]).truncateTo(14 + 20 + 10).build(),
+            DropReason.IPV4_BAD_TOTAL_LENGTH);
+        assertThat(event(ForwarderEvent.FLOW_CREATED)).isZero();
+        assertThat(harness.agent().l4()).isNotNull();
+    }
+
+    @Test
+    void idleExpiryResetsBothSidesAndFreesTheLocalPort() {
+        handshake();
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK,
+                toa(254, CLIENT_PORT, CLIENT_IP), new byte[0]).build());
+        final long freeBefore = l4.forwarder().localPortsAvailable();
+        harness.clearTx();
+        harness.advanceMs(10_000 + 200);
+        harness.cycle();
+        assertThat(ipFrames(0)).hasSize(1);
+        assertThat(ipFrames(1)).hasSize(1);
+        assertThat(HexFormat.of().formatHex(ipFrames(0).get(0))).isEqualTo(HexFormat.of().formatHex(
+            toClient().ttl(64).flagsAndOffset(0x4000).id(0).tcp(80, CLIENT_PORT, BACKEND_ISN + 1, CLIENT_ISN + 1, RST | ACK,
+                new byte[0]).windowZero().build()));
+        assertThat(HexFormat.of().formatHex(ipFrames(1).get(0))).isEqualTo(HexFormat.of().formatHex(
+            toBackendFullNat().ttl(64).flagsAndOffset(0x4000).id(0).tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1,
+                BACKEND_ISN + 1, RST | ACK, new byte[0]).windowZero().build()));
+        assertThat(event(ForwarderEvent.FLOW_EXPIRED)).isEqualTo(1);
+        assertThat(event(ForwarderEvent.RST_SENT)).isEqualTo(2);
+        assertThat(l4.forwarder().localPortsAvailable()).isEqualTo(freeBefore + 1);
+        assertThat(l4.forwarder().flowTable().activeFlows()).isZero();
+    }
+
+    @Test
+    void drainedBackendFlowsAreResetOnTheirNextPacket() {
+        handshake();
+        l4.group().remove(l4.backendRef(), 0);
+        harness.clearTx();
+        harness.process(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK, new byte[0]).build());
+        assertThat(harness.counters().drops(DropReason.BACKEND_DRAINED)).isEqualTo(1);
+        assertThat(ipFrames(0)).hasSize(1);
+        assertThat(ipFrames(1)).hasSize(1);
+        assertThat(l4.forwarder().flowTable().activeFlows()).isZero();
+    }
+
+    @Test
+    void fullTableRefusesNewFlowsAndKeepsOldOnes() {
+        l4.close();
+        l4 = new L4Harness(2, 1, 0);
+        harness = l4.agent();
+        for (int i = 0; i < 2; i++) {
+            harness.clearTx();
+            harness.process(fromClient().udp(7000 + i, 53, new byte[4]).build());
+            assertThat(ipFrames(1)).hasSize(1);
+        }
+        expectDrop(fromClient().udp(7002, 53, new byte[4]).build(), DropReason.FLOW_TABLE_FULL);
+        harness.clearTx();
+        harness.process(fromClient().udp(7000, 53, new byte[4]).build());
+        assertThat(ipFrames(1)).hasSize(1);
+        assertThat(l4.forwarder().localPortsAvailable()).isEqualTo(98);
+    }
+}

@@ -1,0 +1,144 @@
+package io.fulcrum.forwarder.testing;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.fulcrum.conntrack.FlowDescriptor;
+import io.fulcrum.conntrack.TimeoutProfile;
+import io.fulcrum.forwarder.ForwarderConfiguration;
+import io.fulcrum.forwarder.StaticNeighbourConfiguration;
+import io.fulcrum.forwarder.l4.AclTable;
+import io.fulcrum.forwarder.l4.L4Forwarder;
+import io.fulcrum.forwarder.l4.L4Runtime;
+import io.fulcrum.forwarder.l4.L4Snapshot;
+import io.fulcrum.forwarder.l4.Listener;
+import io.fulcrum.forwarder.proto.Bytes;
+import io.fulcrum.forwarder.xmit.RouteTable;
+import io.fulcrum.scheduler.BackendGroup;
+import io.fulcrum.scheduler.BackendGroupConfiguration;
+import io.fulcrum.scheduler.BackendSpec;
+import io.fulcrum.scheduler.Layer;
+import io.fulcrum.scheduler.NoBackendAction;
+import io.fulcrum.scheduler.SchedulerAlgorithm;
+
+/**
+ * The L4 test topology over {@link AgentHarness}: clients on port 0 ({@code lb0}, 198.18.1.0/24), the VIP
+ * {@link #VIP} = 198.18.1.253 on port 0, backends on port 1 ({@code lb1}, 198.18.2.0/24) with the local
+ * address {@link #LOCAL_IP} = 198.18.2.254 (ports {@link #FIRST_LOCAL_PORT}–+99). Static neighbours for the
+ * client, a second client and the backend, so nothing waits for ARP.
+ *
+ * <p>Listeners: tcp/80 FULLNAT with TOA (kind 254) and a short (10 s) idle timeout, tcp/81 DNAT, udp/53 FULLNAT,
+ * udp/54 DNAT, tcp/82 FULLNAT with an ACL that denies 198.18.1.0/28, tcp/83 FULLNAT to an empty group (RST).
+ */
+public final class L4Harness implements AutoCloseable {
+    public static final int VIP = TestNet.LB0_IP2;
+    public static final int LOCAL_IP = TestNet.LB1_IP;
+    public static final int FIRST_LOCAL_PORT = 40000;
+    public static final int BACKEND_PORT = 8080;
+    public static final int CLIENT2_IP = TestNet.HOST2_IP;
+
+    private final AgentHarness agent;
+    private final L4Runtime runtime;
+    private final L4Forwarder forwarder;
+    private final BackendGroup group;
+    private final BackendGroup emptyGroup;
+    private final int backendRef;
+    private long version = 1;
+
+    public L4Harness() {
+        this(1 << 10, 1, 0);
+    }
+
+    /** A harness for agent {@code agentId} of {@code agents} with its own runtime. */
+    public L4Harness(final int flowTableCapacity, final int agents, final int agentId) {
+        this(new L4Runtime(agents, flowTableCapacity,
+            List.of(new L4Runtime.LocalAddress(LOCAL_IP, FIRST_LOCAL_PORT, FIRST_LOCAL_PORT + 99)), null, null), agentId, null);
+    }
+
+    /** A harness for {@code agentId} sharing {@code runtime} (and the groups of {@code sibling}, if given). */
+    public L4Harness(final L4Runtime runtime, final int agentId, final L4Harness sibling) {
+        this.runtime = runtime;
+        if (sibling == null) {
+            group = newGroup("web", runtime.agents());
+            emptyGroup = newGroup("empty", runtime.agents());
+            backendRef = group.add(new BackendSpec(address(TestNet.BACKEND_IP), BACKEND_PORT, 100), 0);
+            publish();
+        } else {
+            group = sibling.group;
+            emptyGroup = sibling.emptyGroup;
+            backendRef = sibling.backendRef;
+        }
+        final ForwarderConfiguration base = AgentHarness.defaultConfiguration();
+        final ForwarderConfiguration configuration = new ForwarderConfiguration(agentId, base.interfaces(), List.of(
+            new StaticNeighbourConfiguration(TestNet.CLIENT_IP, TestNet.CLIENT_MAC, "lb0"),
+            new StaticNeighbourConfiguration(TestNet.HOST2_IP, TestNet.HOST2_MAC, "lb0"),
+            new StaticNeighbourConfiguration(TestNet.BACKEND_IP, TestNet.BACKEND_MAC, "lb1")),
+            base.reachableTimeMs(), base.resolveRetryIntervalMs(), base.neighbourCapacity(), base.maxPendingResolutions(),
+            base.batchSize(), base.idle(), -1, 0);
+        this.forwarder = runtime.newForwarder(agentId, 0);
+        this.agent = new AgentHarness(configuration, forwarder, 256);
+    }
+
+    private static BackendGroup newGroup(final String name, final int lanes) {
+        return new BackendGroup(new BackendGroupConfiguration(name, Layer.L4, SchedulerAlgorithm.RR, lanes, 16, 65537, 0, 0,
+            NoBackendAction.RESET, false), 0);
+    }
+
+    /** Publishes the listeners described in the class comment. */
+    public void publish() {
+        final TimeoutProfile shortIdle = TimeoutProfile.builder().tcpTimeoutS(io.fulcrum.conntrack.TcpState.ESTABLISHED, 10)
+            .udpTimeoutS(10).resetOnIdleExpiry(true).build();
+        final AclTable acl = AclTable.of(AclTable.Mode.DENY, new int[] {Bytes.parseIpv4("198.18.1.0")}, new int[] {28});
+        final List<Listener> listeners = new ArrayList<>();
+        listeners.add(new Listener(0, "tcp-fullnat", Listener.TCP, VIP, 80, FlowDescriptor.NAT_FULLNAT, 0, null, 254,
+            shortIdle, 0));
+        listeners.add(new Listener(1, "tcp-dnat", Listener.TCP, VIP, 81, FlowDescriptor.NAT_DNAT, 0, null, -1,
+            TimeoutProfile.DEFAULT, 0));
+        listeners.add(new Listener(2, "udp-fullnat", Listener.UDP, VIP, 53, FlowDescriptor.NAT_FULLNAT, 0, null, -1,
+            shortIdle, 0));
+        listeners.add(new Listener(3, "udp-dnat", Listener.UDP, VIP, 54, FlowDescriptor.NAT_DNAT, 0, null, -1,
+            TimeoutProfile.DEFAULT, 0));
+        listeners.add(new Listener(4, "tcp-acl", Listener.TCP, VIP, 82, FlowDescriptor.NAT_FULLNAT, 0, acl, -1,
+            TimeoutProfile.DEFAULT, 0));
+        listeners.add(new Listener(5, "tcp-empty", Listener.TCP, VIP, 83, FlowDescriptor.NAT_FULLNAT, 1, null, -1,
+            TimeoutProfile.DEFAULT, 0));
+        runtime.publish(L4Snapshot.of(version++, listeners.toArray(new Listener[0]), new BackendGroup[] {group, emptyGroup},
+            RouteTable.EMPTY));
+    }
+
+    public static InetAddress address(final int ipv4) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8),
+                (byte) ipv4});
+        } catch (final UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    public AgentHarness agent() {
+        return agent;
+    }
+
+    public L4Forwarder forwarder() {
+        return forwarder;
+    }
+
+    public L4Runtime runtime() {
+        return runtime;
+    }
+
+    public BackendGroup group() {
+        return group;
+    }
+
+    public int backendRef() {
+        return backendRef;
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+    }
+}

@@ -1,0 +1,171 @@
+package io.fulcrum.systest;
+
+import static io.fulcrum.systest.L4Lab.CLIENT;
+import static io.fulcrum.systest.L4Lab.LOCAL;
+import static io.fulcrum.systest.L4Lab.VIP;
+import static io.fulcrum.systest.L4Lab.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * FULLNAT through the real binary in the namespace lab, with real clients: curl and a Python client to two
+ * backends (which see Fulcrum's local address as the source), bulk TCP with checksummed data, UDP, the TOA
+ * option captured at the backends with the exact client address and port on the handshake-completing ACK, a
+ * forged client TOA that does not get through, 10 000 short connections without a failure, and idle expiry
+ * that resets both sides.
+ */
+class L4FullNatTest {
+    private static final String CONFIG = """
+        node: {name: l4-fullnat, run-dir: RUN_DIR}
+        dataplane:
+          io: auto
+          agents: 1
+          interfaces:
+            - {name: cli0, addresses: [198.18.0.100/24]}
+            - {name: srv0, addresses: [198.18.1.100/24]}
+          neighbours: {reachable-time: 300}
+          local-addresses: [{address: 198.18.1.100, ports: "10000-60999"}]
+          flow-table: {capacity: 1048576}
+        listeners:
+          - {name: web, protocol: tcp, vip: 198.18.0.100, port: 80, mode: fullnat, group: web, toa: {kind: 254}}
+          - {name: idle, protocol: tcp, vip: 198.18.0.100, port: 81, mode: fullnat, group: web,
+             timeouts: {idle: 10, reset-on-expiry: true}}
+          - {name: udp, protocol: udp, vip: 198.18.0.100, port: 7, mode: fullnat, group: udp}
+        backend-groups:
+          - name: web
+            scheduler: rr
+            backends: [{address: 198.18.1.11, port: 80}, {address: 198.18.1.12, port: 80}]
+            health-check: {type: tcp, interval: 2, timeout: 1, healthy-threshold: 1}
+          - name: udp
+            scheduler: rr
+            backends: [{address: 198.18.1.11, port: 7}, {address: 198.18.1.12, port: 7}]
+        """;
+
+    private static L4Lab lab;
+
+    @BeforeAll
+    static void up() throws Exception {
+        lab = L4Lab.up("fullnat");
+        lab.startFulcrum(CONFIG);
+        // Health checks bring the backends up (healthy threshold 1, interval 2 s).
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            final Lab.Result r = lab.lab().exec("client", Duration.ofSeconds(5), "curl", "-s", "-m", "2", "http://" + VIP + "/");
+            if (r.ok() && r.stdout().startsWith("b")) {
+                break;
+            }
+            Thread.sleep(300);
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void curlReachesBothBackendsWhichSeeTheLocalAddress() throws Exception {
+        lab.dumpOnFailure(() -> {
+            final Set<String> backends = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                final Lab.Result r = lab.lab().exec("client", Duration.ofSeconds(10), "curl", "-s", "-m", "5",
+                    "http://" + VIP + "/");
+                assertThat(r.ok()).as(r.toString()).isTrue();
+                assertThat(r.stdout()).matches("b[12] " + LOCAL.replace(".", "\\.") + ":[0-9]+\\n");
+                backends.add(r.stdout().substring(0, 2));
+            }
+            assertThat(backends).containsExactlyInAnyOrder("b1", "b2");
+        });
+    }
+
+    @Test
+    void bulkTcpArrivesIntactBothWays() throws Exception {
+        lab.dumpOnFailure(() -> {
+            for (int i = 0; i < 2; i++) {
+                assertThat(lab.client(Duration.ofSeconds(60), "echo", VIP, "80", Integer.toString(16 << 20))).isEqualTo("match");
+            }
+        });
+    }
+
+    @Test
+    void udpRequestAndResponse() throws Exception {
+        lab.dumpOnFailure(() -> assertThat(lab.client(Duration.ofSeconds(10), "udp", VIP, "7"))
+            .matches("b[12] " + LOCAL.replace(".", "\\.") + ":[0-9]+"));
+    }
+
+    @Test
+    void toaCarriesTheClientOnTheHandshakeAckAndForgedToaIsStripped() throws Exception {
+        lab.dumpOnFailure(() -> {
+            final Path[] captures = {lab.work().resolve("b1.pcap"), lab.work().resolve("b2.pcap")};
+            final Process[] dumps = new Process[2];
+            for (int i = 0; i < 2; i++) {
+                dumps[i] = lab.startBackground("b" + (i + 1), "tcpdump", "-i", "eth0", "-U", "-n", "-s", "200", "-w",
+                    captures[i].toString(), "tcp port 80 and src host " + LOCAL);
+            }
+            Thread.sleep(1500);
+            final String who1 = lab.client(Duration.ofSeconds(10), "who", VIP, "80");
+            final String who2 = lab.client(Duration.ofSeconds(10), "who", VIP, "80");
+            final String spoof = lab.client(Duration.ofSeconds(10), "spoof-toa", CLIENT, VIP, "80");
+            Thread.sleep(1000);
+            for (final Process dump : dumps) {
+                dump.destroy();
+                dump.waitFor(5, TimeUnit.SECONDS);
+            }
+            final List<Pcap.Segment> segments = new java.util.ArrayList<>(Pcap.tcpSegments(captures[0]));
+            segments.addAll(Pcap.tcpSegments(captures[1]));
+            for (final String who : List.of(who1, who2)) {
+                final int clientPort = Integer.parseInt(who.substring(0, who.indexOf(' ')));
+                final byte[] expected = java.nio.ByteBuffer.allocate(8).put((byte) 254).put((byte) 8)
+                    .putShort((short) clientPort).put(java.net.InetAddress.getByName(CLIENT).getAddress()).array();
+                // The handshake-completing ACK: ACK only, no payload, carrying the client's address and port.
+                assertThat(segments).as("segments from %s", LOCAL).anySatisfy(s -> {
+                    assertThat(s.flags()).isEqualTo(0x10);
+                    assertThat(s.payloadLength()).isZero();
+                    assertThat(s.option(254, 8)).isEqualTo(expected);
+                });
+            }
+            // The forged SYN arrived, with its kind-254 option overwritten: no segment carries 1.2.3.4.
+            final int spoofPort = Integer.parseInt(spoof.substring("sent ".length()));
+            assertThat(segments).noneSatisfy(s -> assertThat(s.option(254, 8)).isNotNull()
+                .satisfies(o -> assertThat(o[4]).isEqualTo((byte) 1)));
+            final String stats = lab.fulcrum().stats();
+            assertThat(counter(stats, "agent-0 event toa-stripped")).isGreaterThanOrEqualTo(1);
+            assertThat(counter(stats, "agent-0 event toa-added")).isGreaterThanOrEqualTo(2);
+            assertThat(spoofPort).isPositive();
+        });
+    }
+
+    @Test
+    void tenThousandShortConnectionsWithoutAFailure() throws Exception {
+        lab.dumpOnFailure(() -> {
+            final String result = lab.client(Duration.ofSeconds(58), "many", VIP, "80", "10000", "50");
+            assertThat(result).startsWith("ok=10000 fail=0");
+        });
+    }
+
+    @Test
+    void idleExpiryResetsBothSides() throws Exception {
+        lab.dumpOnFailure(() -> {
+            final String before = lab.fulcrum().stats();
+            assertThat(lab.client(Duration.ofSeconds(40), "idle", VIP, "81", "12")).isEqualTo("reset");
+            final String log = Files.readString(lab.idleLog());
+            assertThat(log).contains("idle " + LOCAL).contains("reset");
+            final String after = lab.fulcrum().stats();
+            assertThat(counter(after, "agent-0 event rst-sent") - counter(before, "agent-0 event rst-sent"))
+                .isGreaterThanOrEqualTo(2);
+        });
+    }
+}
