@@ -219,9 +219,9 @@ class ControlChannelTest {
     @Test
     void aStepCanRefuseAChangeItCannotMakeWhileRunning() throws Exception {
         final String before = config();
-        node.step.refuse = "listeners[web].vip: changing a VIP needs a restart";
-        final TestNode.Run run = node.ctl("update", "listener", "web", "vip=198.18.0.101");
-        assertThat(run.err()).contains("refused: listeners[web].vip: changing a VIP needs a restart");
+        node.step.refuse = "listeners[web].port: changing a port needs a restart";
+        final TestNode.Run run = node.ctl("update", "listener", "web", "port=8081");
+        assertThat(run.err()).contains("refused: listeners[web].port: changing a port needs a restart");
         assertThat(config()).isEqualTo(before);
     }
 
