@@ -141,6 +141,27 @@ def many(host, port, n, timeout_s):
     print("ok=%d fail=%d seconds=%.1f errors=%s" % (ok, fail, time.time() - start, errors))
 
 
+def loop(host, port, seconds):
+    """Short connections back to back for a fixed time; every one must get an answer."""
+    ok = fail = 0
+    errors = {}
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            s = connect(host, port, 3.0)
+            s.sendall(b"WHO\n")
+            if read_line(s):
+                ok += 1
+            else:
+                fail += 1
+                errors["empty"] = errors.get("empty", 0) + 1
+            s.close()
+        except OSError as e:
+            fail += 1
+            errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+    print("ok=%d fail=%d errors=%s" % (ok, fail, errors))
+
+
 def echo(host, port, size):
     payload = os.urandom(size)
     s = connect(host, port, 20.0)
@@ -244,6 +265,8 @@ def main():
         who(args[1], int(args[2]))
     elif cmd == "many":
         many(args[1], int(args[2]), int(args[3]), float(args[4]))
+    elif cmd == "loop":
+        loop(args[1], int(args[2]), float(args[3]))
     elif cmd == "echo":
         echo(args[1], int(args[2]), int(args[3]))
     elif cmd == "idle":

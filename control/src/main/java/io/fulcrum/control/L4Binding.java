@@ -1,5 +1,15 @@
 package io.fulcrum.control;
 
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.fulcrum.control.runtime.BackendHealth;
+import io.fulcrum.control.runtime.ConfigDiff;
+import io.fulcrum.control.runtime.RuntimeStep;
+import io.fulcrum.scheduler.health.HealthState;
+import io.fulcrum.scheduler.health.HealthStatus;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -52,13 +62,36 @@ final class L4Binding implements AutoCloseable {
     /** Entries of the shared source-IP persistence table when a group uses it. */
     static final int PERSISTENCE_ENTRIES = 1 << 20;
 
+    /** How often the groups' drain deadlines and slow-start steps are evaluated and published. */
+    static final long TICK_INTERVAL_MS = 200;
+
     private final L4Runtime runtime;
     private final List<BackendGroup> groups = new ArrayList<>();
+    private final Map<String, GroupState> groupStates = new HashMap<>();
     private final Listener[] listeners;
     private final RouteTable routes;
-    private final HealthChecker healthChecker;
+    private HealthChecker healthChecker;
     private final PersistenceTable persistence;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        final Thread thread = new Thread(r, "fulcrum-l4-groups");
+        thread.setDaemon(true);
+        return thread;
+    });
     private long version = 1;
+
+    /** What the binding knows of one backend group: its config and the ref of every backend (by address:port). */
+    private static final class GroupState {
+        private final BackendGroup group;
+        private final int index;
+        private BackendGroupConfig config;
+        private final Map<String, Integer> refs = new HashMap<>();
+
+        GroupState(final BackendGroup group, final int index, final BackendGroupConfig config) {
+            this.group = group;
+            this.index = index;
+            this.config = config;
+        }
+    }
 
     private L4Binding(final L4Runtime runtime, final Listener[] listeners, final RouteTable routes,
                       final HealthChecker healthChecker, final PersistenceTable persistence, final List<BackendGroup> groups) {
@@ -76,6 +109,12 @@ final class L4Binding implements AutoCloseable {
      * @param flowTableDirectory where agents map their flow entries (for {@code fulcrum conns}).
      */
     static L4Binding build(final FulcrumConfig config, final Path flowTableDirectory, final long nowMs) {
+        final L4Binding binding = create(config, flowTableDirectory, nowMs);
+        binding.ticker.scheduleWithFixedDelay(binding::tick, TICK_INTERVAL_MS, TICK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        return binding;
+    }
+
+    private static L4Binding create(final FulcrumConfig config, final Path flowTableDirectory, final long nowMs) {
         final DataplaneConfig dataplane = config.dataplane();
         final int agents = dataplane.agents();
         final Map<String, Integer> groupIndex = new HashMap<>();
@@ -140,7 +179,11 @@ final class L4Binding implements AutoCloseable {
             new RouteTable(routeList.toArray(new RouteTable.Route[0])), checker, persistence, groups);
         try {
             for (int gi = 0; gi < groups.size(); gi++) {
-                binding.addBackends(groups.get(gi), groupConfigs.get(gi), nowMs);
+                final GroupState state = new GroupState(groups.get(gi), gi, groupConfigs.get(gi));
+                binding.groupStates.put(groupConfigs.get(gi).name(), state);
+                for (final BackendConfig b : groupConfigs.get(gi).backends()) {
+                    binding.addBackend(state, b, nowMs);
+                }
             }
         } catch (final RuntimeException e) {
             binding.close();
@@ -153,17 +196,179 @@ final class L4Binding implements AutoCloseable {
         return binding;
     }
 
-    private void addBackends(final BackendGroup group, final BackendGroupConfig config, final long nowMs) {
-        final HealthCheckConfiguration health = config.healthCheck().filter(HealthCheckConfig::enabled)
-            .map(L4Binding::health).orElse(null);
-        for (final BackendConfig b : config.backends()) {
-            final BackendSpec spec = new BackendSpec(inet(b.address().ipv4()), b.port(), b.weight(),
-                b.backup() ? BackendRole.BACKUP : BackendRole.PRIMARY, 0);
-            final int ref = group.add(spec, nowMs);
-            if (health != null) {
-                final int port = config.healthCheck().get().port() > 0 ? config.healthCheck().get().port() : b.port();
-                healthChecker.addTarget(((long) groups.indexOf(group) << 32) | (ref & 0xffff_ffffL), spec.address(), port,
-                    health, (id, up, status) -> group.setHealthy(ref, up, System.nanoTime() / 1_000_000L));
+    private static String key(final BackendConfig b) {
+        return b.address() + ":" + b.port();
+    }
+
+    private static long targetId(final GroupState state, final int ref) {
+        return ((long) state.index << 32) | (ref & 0xffff_ffffL);
+    }
+
+    private void addBackend(final GroupState state, final BackendConfig b, final long nowMs) {
+        final BackendSpec spec = new BackendSpec(inet(b.address().ipv4()), b.port(), b.weight(),
+            b.backup() ? BackendRole.BACKUP : BackendRole.PRIMARY, 0);
+        final int ref = state.group.add(spec, nowMs);
+        state.refs.put(key(b), ref);
+        watch(state, b, ref);
+    }
+
+    /** Starts the health check of one backend when its group has one. */
+    private void watch(final GroupState state, final BackendConfig b, final int ref) {
+        final Optional<HealthCheckConfig> check = state.config.healthCheck().filter(HealthCheckConfig::enabled);
+        if (check.isEmpty()) {
+            return;
+        }
+        if (healthChecker == null) {
+            healthChecker = new HealthChecker("fulcrum-health", 2, System.nanoTime());
+        }
+        final int port = check.get().port() > 0 ? check.get().port() : b.port();
+        final BackendGroup group = state.group;
+        healthChecker.addTarget(targetId(state, ref), inet(b.address().ipv4()), port, health(check.get()),
+            (id, up, status) -> group.setHealthy(ref, up, System.nanoTime() / 1_000_000L));
+    }
+
+    private void unwatch(final GroupState state, final int ref) {
+        if (healthChecker != null) {
+            healthChecker.removeTarget(targetId(state, ref));
+        }
+    }
+
+    /** Evaluates drain deadlines and slow-start steps; each group publishes (and so republishes the snapshot) on change. */
+    private void tick() {
+        final long nowMs = System.nanoTime() / 1_000_000L;
+        for (final BackendGroup group : groups) {
+            try {
+                group.tick(nowMs);
+            } catch (final RuntimeException e) {
+                System.err.println("fulcrum: group tick failed: " + e);
+            }
+        }
+    }
+
+    /** The health of one backend as the control plane shows it. */
+    BackendHealth health(final String groupName, final BackendConfig backend) {
+        final GroupState state = groupStates.get(groupName);
+        if (state == null || state.config.healthCheck().filter(HealthCheckConfig::enabled).isEmpty()) {
+            return BackendHealth.UNCHECKED;
+        }
+        final Integer ref = state.refs.get(key(backend));
+        if (ref == null || healthChecker == null) {
+            return BackendHealth.PENDING;
+        }
+        final HealthStatus status = healthChecker.status(targetId(state, ref));
+        if (status == null || status.state() == HealthState.UNKNOWN) {
+            return BackendHealth.PENDING;
+        }
+        return status.up() ? BackendHealth.HEALTHY : BackendHealth.UNHEALTHY;
+    }
+
+    /**
+     * The live-change step for the control plane: backends (add, remove with draining, weight) and health-check
+     * settings change without touching established flows; everything else about packet-mode listeners and groups
+     * is refused with the reason, because it is not hitless in this build.
+     */
+    RuntimeStep step() {
+        return new RuntimeStep() {
+            @Override
+            public String name() {
+                return "l4-groups";
+            }
+
+            @Override
+            public Optional<String> check(final FulcrumConfig current, final FulcrumConfig next, final ConfigDiff diff) {
+                return refusal(current, next);
+            }
+
+            @Override
+            public void apply(final FulcrumConfig current, final FulcrumConfig next, final ConfigDiff diff) {
+                change(next);
+            }
+
+            @Override
+            public void rollback(final FulcrumConfig current, final FulcrumConfig next, final ConfigDiff diff) {
+                change(current);
+            }
+        };
+    }
+
+    private static List<ListenerConfig> packetListeners(final FulcrumConfig config) {
+        return config.listeners().stream().filter(l -> l.protocol().isL4() && l.mode() != ForwardingMode.PROXY).toList();
+    }
+
+    private Optional<String> refusal(final FulcrumConfig current, final FulcrumConfig next) {
+        if (!packetListeners(current).equals(packetListeners(next))) {
+            return Optional.of("listeners: adding, removing or changing packet-mode (fullnat/dnat) listeners needs a restart"
+                + " in this build; backends, weights, draining and health checks change live");
+        }
+        final Map<String, BackendGroupConfig> nextGroups = new HashMap<>();
+        next.backendGroups().forEach(g -> nextGroups.put(g.name(), g));
+        if (!nextGroups.keySet().equals(groupStates.keySet())) {
+            return Optional.of("backend-groups: adding or removing backend groups needs a restart in this build");
+        }
+        for (final GroupState state : groupStates.values()) {
+            final BackendGroupConfig now = state.config;
+            final BackendGroupConfig then = nextGroups.get(now.name());
+            final String field = now.scheduler() != then.scheduler() ? "scheduler"
+                : now.maglevTableSize() != then.maglevTableSize() ? "maglev-table-size"
+                : !now.persistence().equals(then.persistence()) ? "persistence"
+                : now.drainTimeoutSeconds() != then.drainTimeoutSeconds() ? "drain-timeout"
+                : now.slowStartSeconds() != then.slowStartSeconds() ? "slow-start"
+                : now.allDown() != then.allDown() ? "all-down"
+                : !now.outlierDetection().equals(then.outlierDetection()) ? "outlier-detection"
+                : now.healthCheck().filter(HealthCheckConfig::enabled).isPresent()
+                    != then.healthCheck().filter(HealthCheckConfig::enabled).isPresent() ? "health-check" : null;
+            if (field != null) {
+                return Optional.of("backend-groups[" + now.name() + "]." + field + ": changing it needs a restart in this"
+                    + " build (backends, weights and health-check settings change live)");
+            }
+            final Map<String, BackendConfig> old = new HashMap<>();
+            now.backends().forEach(b -> old.put(key(b), b));
+            for (final BackendConfig b : then.backends()) {
+                final BackendConfig before = old.get(key(b));
+                if (before != null && before.backup() != b.backup()) {
+                    return Optional.of("backend-groups[" + now.name() + "].backends[" + key(b) + "].backup: remove the"
+                        + " backend and add it again to change its role");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Moves every group to {@code target}'s backends, weights and health-check settings. */
+    private synchronized void change(final FulcrumConfig target) {
+        final long nowMs = System.nanoTime() / 1_000_000L;
+        for (final BackendGroupConfig wanted : target.backendGroups()) {
+            final GroupState state = groupStates.get(wanted.name());
+            if (state == null) {
+                continue;
+            }
+            final boolean checksChanged = !state.config.healthCheck().equals(wanted.healthCheck());
+            final Map<String, BackendConfig> wantedByKey = new HashMap<>();
+            wanted.backends().forEach(b -> wantedByKey.put(key(b), b));
+            final Map<String, BackendConfig> haveByKey = new HashMap<>();
+            state.config.backends().forEach(b -> haveByKey.put(key(b), b));
+            for (final Map.Entry<String, BackendConfig> have : haveByKey.entrySet()) {
+                if (!wantedByKey.containsKey(have.getKey())) {
+                    final int ref = state.refs.remove(have.getKey());
+                    unwatch(state, ref);
+                    state.group.remove(ref, nowMs); // drains for the group's drain-timeout
+                }
+            }
+            state.config = wanted;
+            for (final BackendConfig b : wanted.backends()) {
+                final BackendConfig before = haveByKey.get(key(b));
+                if (before == null) {
+                    addBackend(state, b, nowMs);
+                } else {
+                    final int ref = state.refs.get(key(b));
+                    if (before.weight() != b.weight()) {
+                        state.group.setWeight(ref, b.weight(), nowMs);
+                    }
+                    if (checksChanged) {
+                        unwatch(state, ref);
+                        watch(state, b, ref);
+                    }
+                }
             }
         }
     }
@@ -219,6 +424,7 @@ final class L4Binding implements AutoCloseable {
 
     @Override
     public void close() {
+        ticker.shutdownNow();
         if (healthChecker != null) {
             healthChecker.close();
         }

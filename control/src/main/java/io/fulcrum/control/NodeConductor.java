@@ -114,8 +114,13 @@ final class NodeConductor implements AutoCloseable {
      * before the control plane starts (see docs/control-protocol.md, "Wiring").
      */
     private void startControlPlane() throws java.io.IOException {
-        final CountersDataplaneState state = new CountersDataplaneState(counters.reader(), null);
+        final L4Binding packetMode = l4;
+        final CountersDataplaneState state = new CountersDataplaneState(counters.reader(),
+            packetMode == null ? null : packetMode::health);
         runtime = new ConductorRuntime(config, FeatureGate.DEFAULT, state, log);
+        if (packetMode != null) {
+            runtime.register(packetMode.step());
+        }
         controlPlane = ControlPlane.builder().config(config).runtime(runtime).state(state).counters(counters.reader())
             .log(log).start();
         log.println("fulcrum: control channel " + config.control().channel() + " in " + controlPlane.aeronDir()
