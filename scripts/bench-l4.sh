@@ -4,16 +4,20 @@
 # Measures wrk keep-alive req/s, wrk new connections/s (-H 'Connection: close'), small-UDP packets/s (iperf3,
 # 64-byte datagrams; not HAProxy), bulk TCP (iperf3), and the forwarder's CPU time per packet (Fulcrum: the agent
 # thread's utime+stime / frames it received; kernel: softirq time of the whole machine / packets forwarded).
-# Needs root. Usage: scripts/bench-l4.sh [--seconds N] [--io auto|af_xdp|af_packet]  (default 10 s per run)
+# Needs root. Usage: scripts/bench-l4.sh [--seconds N] [--io auto|af_xdp|af_packet] [--profile]  (default 10 s per run)
+# --profile: samples the Fulcrum agent thread with perf (software cpu-clock, call graphs; JIT symbols from the
+# JVM's perf map) during the new-connections run of each Fulcrum mode and prints where its time goes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=10
 io=auto
+profile=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --io) io=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-l4.sh [--seconds N] [--io auto|af_xdp|af_packet]" >&2; exit 2 ;;
+    --profile) profile=1; shift ;;
+    *) echo "usage: scripts/bench-l4.sh [--seconds N] [--io auto|af_xdp|af_packet] [--profile]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench-l4: needs root" >&2; exit 1; }
@@ -82,7 +86,13 @@ fwd_packets() { ip netns exec "$L" awk '/cli0|srv0/ {gsub(":"," "); s += $3} END
 measure() { # name host-for-http port-prefix host-for-iperf kind(fulcrum|kernel|proxy)
   local name=$1 host=$2 iperf_host=$3 kind=$4 out
   out=$(wrk_run "http://$host/"); row "$name" "keepalive" "$(echo "$out" | rps)" "req/s $(echo "$out" | errors)"
+  local perf_pid=
+  if [ "$profile" = 1 ] && [ "$kind" = fulcrum ]; then
+    perf record -q -F 999 -g -t "$(agent_tid)" -o "$work/perf-$name.data" -- sleep "$seconds" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   out=$(wrk_run "http://$host/" "Connection: close"); row "$name" "newconn" "$(echo "$out" | rps)" "conn/s $(echo "$out" | errors)"
+  [ -n "$perf_pid" ] && wait "$perf_pid" || true
   if [ "$kind" != proxy ]; then
     local before_cpu before_pkts after_cpu after_pkts pps
     before_cpu=$(cpu_ticks "$kind"); before_pkts=$(pkts "$kind")
@@ -97,12 +107,12 @@ measure() { # name host-for-http port-prefix host-for-iperf kind(fulcrum|kernel|
   fi
   row "$name" "bulk" "$(bulk "$iperf_host")" "Gbit/s"
 }
+agent_tid() { # the forwarder agent thread of the running Fulcrum (comm is cut to 15 chars)
+  grep -l '^forwarder-agent' /proc/"$(cat "$work/fulcrum.pid")"/task/*/comm 2>/dev/null | head -1 | cut -d/ -f5
+}
 cpu_ticks() { # fulcrum agent thread utime+stime, or machine softirq
   if [ "$1" = fulcrum ]; then
-    local pid tid
-    pid=$(cat "$work/fulcrum.pid")
-    tid=$(grep -l '^forwarder-agent' /proc/"$pid"/task/*/comm 2>/dev/null | head -1 | cut -d/ -f5)   # comm is cut to 15 chars
-    awk '{print $14 + $15}' /proc/"$pid"/task/"$tid"/stat
+    awk '{print $14 + $15}' /proc/"$(cat "$work/fulcrum.pid")"/task/"$(agent_tid)"/stat
   else
     softirq
   fi
@@ -190,7 +200,10 @@ for mode in fullnat dnat; do
   echo "== Fulcrum $mode (io $io) on 198.18.0.100"
   fulcrum_conf $mode > "$work/fulcrum-$mode.yaml"
   rm -rf "$work/run"
-  FULCRUM_NO_BUILD=1 ip netns exec "$L" "$root/bin/fulcrum" run --config "$work/fulcrum-$mode.yaml" > "$work/fulcrum-$mode.log" 2>&1 &
+  java_opts=""
+  [ "$profile" = 1 ] && java_opts="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
+  FULCRUM_JAVA_OPTS="$java_opts" FULCRUM_NO_BUILD=1 ip netns exec "$L" "$root/bin/fulcrum" run \
+    --config "$work/fulcrum-$mode.yaml" > "$work/fulcrum-$mode.log" 2>&1 &
   fulcrum_pid=$!
   for _ in $(seq 1 300); do grep -q "fulcrum: ready" "$work/fulcrum-$mode.log" && break; sleep 0.1; done
   grep "packet I/O" "$work/fulcrum-$mode.log" | head -1
@@ -199,6 +212,14 @@ for mode in fullnat dnat; do
   ip netns exec "$C" curl -s -m 3 http://198.18.0.100/ >/dev/null || true
   measure "fulcrum-$mode" 198.18.0.100 198.18.0.100 fulcrum
   kill "$fulcrum_pid"; wait "$fulcrum_pid" 2>/dev/null || true; fulcrum_pid=
+  if [ "$profile" = 1 ] && [ -f "$work/perf-fulcrum-$mode.data" ]; then
+    echo "== where the agent thread's time goes (fulcrum-$mode, new connections, perf cpu-clock samples)"
+    perf report -i "$work/perf-fulcrum-$mode.data" --no-children --sort dso,sym --stdio > "$work/perf-sym.txt" 2>/dev/null || true
+    perf report -i "$work/perf-fulcrum-$mode.data" --no-children --sort dso --stdio > "$work/perf-dso.txt" 2>/dev/null || true
+    grep -E '^ +[0-9]' "$work/perf-sym.txt" | sed -n 1,25p || true
+    echo "-- by DSO:"
+    grep -E '^ +[0-9]' "$work/perf-dso.txt" | sed -n 1,8p || true
+  fi
 done
 
 echo

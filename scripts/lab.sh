@@ -74,6 +74,10 @@ up() {
   ip -n "$lb" link add srv0 type veth peer name sw-lb netns "$sw"
   ip -n "$sw" link add br0 type bridge
   ip -n "$sw" link set br0 type bridge forward_delay 0 stp_state 0
+  # a plain switch: bridged frames must not run through iptables/nftables hooks (br_netfilter), which would
+  # bill every contender's frames with netfilter work that a real switch does not do
+  ip netns exec "$sw" sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-arptables=0 \
+    net.bridge.bridge-nf-call-ip6tables=0 2>/dev/null || true
   ip -n "$sw" link set sw-lb master br0
   ip -n "$c" addr add 198.18.0.2/24 dev eth0
   ip -n "$lb" addr add 198.18.0.1/24 dev cli0
