@@ -37,6 +37,7 @@ final class NodeConductor implements AutoCloseable {
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<PacketIo> openPorts = new ArrayList<>();
     private CountersFile counters;
+    private L7Node l7;
     private String ioDescription = "";
     private boolean closed;
 
@@ -52,7 +53,12 @@ final class NodeConductor implements AutoCloseable {
             Files.createDirectories(runDir);
             counters = CountersFile.create(runDir.resolve(StatsCommand.COUNTERS_FILE_NAME), MAX_COUNTERS);
             log.println("fulcrum: counters in " + counters.path());
-            startDataplane(config.dataplane());
+            if (config.dataplane().interfaces().isEmpty()) {
+                ioDescription = "none (no dataplane interfaces: no packet mode)";
+            } else {
+                startDataplane(config.dataplane());
+            }
+            l7 = L7Node.start(config, log);
         } catch (final Exception | Error e) {
             close();
             throw e;
@@ -182,6 +188,7 @@ final class NodeConductor implements AutoCloseable {
             return;
         }
         closed = true;
+        CloseHelper.quietClose(l7);
         CloseHelper.quietCloseAll(runners);
         CloseHelper.quietCloseAll(openPorts);
         CloseHelper.quietClose(counters);

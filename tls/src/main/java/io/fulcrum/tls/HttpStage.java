@@ -90,7 +90,7 @@ public final class HttpStage implements AutoCloseable {
         if (s.accessLog() != null) {
             final AccessLogSettings a = s.accessLog();
             writer = accessLogs.computeIfAbsent(a.file().toAbsolutePath(),
-                    p -> new AccessLogWriter(p, a.maxFileBytes(), a.daily(), a.queueCapacity()));
+                    p -> new AccessLogWriter(p, a.maxFileBytes(), a.daily(), a.queueCapacity(), a.maxFiles()));
         }
         final ListenerRuntime lr = new ListenerRuntime(s, options.selectorFactory(), writer,
                 options.accessLogStatics());

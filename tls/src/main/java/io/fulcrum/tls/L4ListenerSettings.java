@@ -15,15 +15,23 @@ import java.util.Objects;
  * @param proxyProtocol PROXY header sent to backends
  * @param idleTimeout   idle timeout of a TCP connection or UDP session
  * @param connectTimeout backend connect timeout (TCP)
+ * @param resetOnExpiry  TCP: an idle connection is closed with RST on both sides instead of FIN
  */
 public record L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
-                                 ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout) {
+                                 ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout,
+                                 boolean resetOnExpiry) {
     /** Transport protocol. */
     public enum Protocol {
         /** TCP relay. */
         TCP,
         /** UDP sessions. */
         UDP
+    }
+
+    /** A listener that closes idle TCP connections with FIN. */
+    public L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
+                              ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout) {
+        this(id, protocol, address, group, proxyProtocol, idleTimeout, connectTimeout, false);
     }
 
     /** Validates. */

@@ -203,8 +203,7 @@ class ConfigLoaderTest {
             """;
         assertThat(errors(yaml, FeatureGate.DEFAULT)).containsExactly(
             "t.yaml:6:3: dataplane.local-addresses: not supported yet (arrives with FULLNAT forwarding)",
-            "t.yaml:7:1: listeners: not supported yet (arrives with L4 listeners)",
-            "t.yaml:9:1: backend-groups: not supported yet (arrives with backend groups and schedulers)");
+            "t.yaml:8:15: listeners[0].protocol: not supported yet (arrives with the TLS stage)");
         assertThat(parse(yaml, FeatureGate.ALL).listeners()).hasSize(1);
     }
 
@@ -214,7 +213,10 @@ class ConfigLoaderTest {
         assertThat(FeatureGate.ALL.isSupported("listeners[].protocol=https")).isTrue();
         assertThat(FeatureGate.DEFAULT.isSupported("node")).isTrue();
         assertThat(FeatureGate.DEFAULT.features()).filteredOn(FeatureGate.Feature::supported)
-            .extracting(FeatureGate.Feature::path).containsExactly("node", "dataplane");
+            .extracting(FeatureGate.Feature::path).containsExactly("node", "dataplane", "listeners", "listeners[].mode=proxy",
+                "listeners[].protocol=http", "listeners[].proxy-protocol", "listeners[].rules", "listeners[].access-log",
+                "backend-groups", "backend-groups[].health-check", "backend-groups[].persistence",
+                "backend-groups[].slow-start", "backend-groups[].outlier-detection");
     }
 
     @Test
@@ -222,7 +224,6 @@ class ConfigLoaderTest {
         assertThat(errors(BASE + "listeners: [{name: t, protocol: tcp, vip: 198.18.0.100, port: 0, group: g}]\n",
             FeatureGate.DEFAULT)).containsExactly(
             "t.yaml:6:3: dataplane.local-addresses: not supported yet (arrives with FULLNAT forwarding)",
-            "t.yaml:7:1: listeners: not supported yet (arrives with L4 listeners)",
             "t.yaml:7:63: listeners[0].port: must be between 1 and 65535, got 0",
             "t.yaml:7:73: listeners[0].group: unknown backend group 'g'");
     }

@@ -61,7 +61,7 @@ class ExamplesTest {
     void fullIsRefusedByTheDefaultGate() {
         assertThatThrownBy(() -> ConfigLoader.load(EXAMPLES.resolve("full.yaml")))
             .isInstanceOf(ConfigException.class)
-            .hasMessageContaining("listeners: not supported yet (arrives with L4 listeners)");
+            .hasMessageContaining("dataplane.routes: not supported yet (arrives with routed next hops)");
     }
 
     static List<Path> brokenFiles() throws IOException {

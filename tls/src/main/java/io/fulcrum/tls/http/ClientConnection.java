@@ -116,6 +116,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private String referer;
     private String xForwardedFor;
     private String cookieHeader;
+    private String[] logHeaders;
     private boolean acceptsGzip;
 
     // ---- backend / response
@@ -366,6 +367,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         referer = req.value(in, HeaderName.REFERER);
         xForwardedFor = req.value(in, HeaderName.X_FORWARDED_FOR);
         cookieHeader = req.value(in, HeaderName.COOKIE);
+        if (lr.accessLogFormat != null && lr.accessLogFormat.requestHeaderCount() > 0) {
+            logHeaders = new String[lr.accessLogFormat.requestHeaderCount()];
+            for (int i = 0; i < logHeaders.length; i++) {
+                logHeaders[i] = req.value(in, lr.accessLogFormat.requestHeader(i));
+            }
+        }
         clientKeepAlive = req.keepAlive;
         requestHasBody = req.chunked || req.contentLength > 0;
         if ("CONNECT".equals(method)) {
@@ -804,6 +811,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             tryStatus[tries - 1] = code;
         }
         group.counters(backend).recordStatus(code);
+        group.selector.responded(backend, code);
+        if (group.appCookie) {
+            for (int hh = 0; hh < resp.headerCount; hh++) {
+                if (resp.ids[hh] == HeaderName.SET_COOKIE) {
+                    group.selector.learnCookie(this, backend, resp.value(respIn, hh));
+                }
+            }
+        }
         status = code;
         if (code == 101) {
             if (!req.upgradeWebSocket || !resp.upgradeWebSocket) {
@@ -1134,6 +1149,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         referer = null;
         xForwardedFor = null;
         cookieHeader = null;
+        logHeaders = null;
         acceptsGzip = false;
         backend = null;
         bcReused = false;
@@ -1168,6 +1184,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         logged = true;
+        if (group != null) {
+            for (int i = 0, n = Math.min(tries, MAX_TRIES); i < n; i++) {
+                group.selector.released(tried[i]);
+            }
+        }
         final long elapsedNs = now - startNs;
         final int st = status == 0 ? 499 : status;
         counters.recordRequest(st, elapsedNs / 1000);
@@ -1219,7 +1240,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 bytesSent, bodyBytesSent, elapsedNs / 1_000_000, upStatus, upConnect, upHeader, upResponse, upAddr,
                 userAgent, referer, xForwardedFor, lr.settings.id(), lr.settings.name(),
                 group == null ? null : group.settings.id(), last == null ? null : last.id(),
-                localAddress.getAddress().getHostAddress(), localAddress.getPort(), null, null, null, rttMicros);
+                localAddress.getAddress().getHostAddress(), localAddress.getPort(), null, null, null, rttMicros, logHeaders);
     }
 
     private static void secondsOrDash(StringBuilder out, long ns) {
