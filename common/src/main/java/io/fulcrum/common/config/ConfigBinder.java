@@ -86,11 +86,18 @@ final class ConfigBinder {
     private final ConfigSource source;
     private final Path baseDir;
     private final int cores;
+    private final boolean checkPemFiles;
 
     ConfigBinder(final ConfigSource source, final Path baseDir, final int cores) {
+        this(source, baseDir, cores, true);
+    }
+
+    /** {@code checkPemFiles} false skips reading certificate and key files (documentation checks of example files). */
+    ConfigBinder(final ConfigSource source, final Path baseDir, final int cores, final boolean checkPemFiles) {
         this.source = source;
         this.baseDir = baseDir;
         this.cores = cores;
+        this.checkPemFiles = checkPemFiles;
     }
 
     FulcrumConfig bind(final Node root) {
@@ -451,7 +458,24 @@ final class ConfigBinder {
         final MapReader r = MapReader.of(source, n, p, CERTIFICATE_KEYS);
         final Path cert = r.require("cert") ? path(r, "cert") : null;
         final Path key = r.require("key") ? path(r, "key") : null;
-        return cert == null || key == null ? null : new CertificateConfig(cert, key);
+        if (cert == null || key == null) {
+            return null;
+        }
+        if (checkPemFiles) {
+            try {
+                PemFiles.readCertificates(cert);
+            } catch (final PemFiles.PemException e) {
+                r.error("cert", e.getMessage());
+                return null;
+            }
+            try {
+                PemFiles.load(cert, key);
+            } catch (final PemFiles.PemException e) {
+                r.error("key", e.getMessage());
+                return null;
+            }
+        }
+        return new CertificateConfig(cert, key);
     }
 
     private MtlsConfig mtls(final MapReader r, final boolean present) {
@@ -460,6 +484,13 @@ final class ConfigBinder {
             r.require("ca");
         }
         final Optional<Path> ca = r.has("ca") ? Optional.ofNullable(path(r, "ca")) : Optional.empty();
+        if (checkPemFiles && ca.isPresent()) {
+            try {
+                PemFiles.readCaBundle(ca.get());
+            } catch (final PemFiles.PemException e) {
+                r.error("ca", e.getMessage());
+            }
+        }
         return new MtlsConfig(mode, ca);
     }
 

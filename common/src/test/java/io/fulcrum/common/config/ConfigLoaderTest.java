@@ -197,7 +197,7 @@ class ConfigLoaderTest {
     void featureGateRefusesAtTheKeyAndDoesNotRepeatItselfInside() {
         final String yaml = BASE + """
             listeners:
-              - {name: t, protocol: https, vip: 198.18.0.100, port: 443, group: g, certificates: [{cert: c, key: k}]}
+              - {name: t, protocol: https, vip: 198.18.0.100, port: 443, group: g, certificates: [{cert: ../examples/tls/db.pem, key: ../examples/tls/db.key}]}
             backend-groups:
               - {name: g, health-check: {type: tcp}}
             """;
@@ -235,7 +235,7 @@ class ConfigLoaderTest {
               - {name: a, protocol: tcp, vip: 198.18.0.100, port: 80, group: g, toa: {kind: 8}}
               - {name: a, protocol: udp, vip: 198.18.0.100, port: 80, group: g}
               - {name: r, protocol: http, vip: 198.18.0.100, port: 81, redirect-to: a}
-              - {name: s, protocol: https, vip: 198.18.0.100, port: 443, group: ck, certificates: [{cert: c, key: k}],
+              - {name: s, protocol: https, vip: 198.18.0.100, port: 443, group: ck, certificates: [{cert: ../examples/tls/db.pem, key: ../examples/tls/db.key}],
                  rules: [{name: x, path: "[", path-match: regex, group: g}, {name: y, host: "a.b:80", group: g}]}
               - {name: d, protocol: tcp, mode: dnat, vip: 198.18.0.100, port: 82, group: pb, proxy-protocol: v2}
             backend-groups:

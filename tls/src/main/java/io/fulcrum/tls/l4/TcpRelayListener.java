@@ -45,6 +45,13 @@ public final class TcpRelayListener implements AutoCloseable {
     public static TcpRelayListener start(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters,
                                          Transport transport, EventLoopGroup boss, EventLoopGroup workers)
             throws InterruptedException {
+        return start(s, selector, counters, transport, boss, workers, null);
+    }
+
+    /** Binds the listener; with {@code tls} the client side is TLS (a TLS listener). */
+    public static TcpRelayListener start(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters,
+                                         Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                                         io.fulcrum.tls.ssl.ServerTlsContext tls) throws InterruptedException {
         final Channel server = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -57,6 +64,10 @@ public final class TcpRelayListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler());
+                            ch.pipeline().addLast(new io.fulcrum.tls.ssl.TlsHandshakeObserver(tls.counters()));
+                        }
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, s.idleTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast(new Frontend(s, selector, counters, transport));

@@ -1,0 +1,78 @@
+package io.fulcrum.tls.ssl;
+
+import io.fulcrum.tls.TlsSettings;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The exact protocol versions and cipher suites of each security policy (PRODUCT.md "TLS security policies"), in server
+ * preference order, as IANA names (Netty maps them to OpenSSL names for BoringSSL). TLS 1.3 suites are
+ * TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256 in every policy with TLS 1.3.
+ * Suites the TLS library does not implement are left out when the context is built (BoringSSL lacks the
+ * CBC-SHA256/SHA384 suites of {@code compat} except ECDHE-RSA-AES128-SHA256; see docs/tls.md).
+ */
+public final class TlsPolicies {
+    /** TLS 1.3 suites, always offered with TLS 1.3. */
+    public static final List<String> TLS13 = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256");
+
+    private static final List<String> TLS12_DEFAULT = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    private static final List<String> TLS12_STRICT = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+
+    private static final List<String> COMPAT_EXTRA = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_RSA_WITH_AES_128_CBC_SHA256",
+            "TLS_RSA_WITH_AES_256_CBC_SHA256",
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_RSA_WITH_AES_256_CBC_SHA");
+
+    private TlsPolicies() {
+    }
+
+    /** Protocol versions, JSSE names. */
+    public static String[] protocols(TlsSettings.Policy policy) {
+        return switch (policy) {
+            case TLS_1_2, TLS_1_2_STRICT -> new String[] {"TLSv1.2", "TLSv1.3"};
+            case TLS_1_3 -> new String[] {"TLSv1.3"};
+            case COMPAT -> new String[] {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+        };
+    }
+
+    /** Cipher suites in server preference order: the TLS 1.2 (and older) list, then the TLS 1.3 suites. */
+    public static List<String> ciphers(TlsSettings.Policy policy) {
+        final List<String> all = new ArrayList<>();
+        switch (policy) {
+            case TLS_1_2 -> all.addAll(TLS12_DEFAULT);
+            case TLS_1_2_STRICT -> all.addAll(TLS12_STRICT);
+            case TLS_1_3 -> {
+            }
+            case COMPAT -> {
+                all.addAll(TLS12_DEFAULT);
+                all.addAll(COMPAT_EXTRA);
+            }
+        }
+        all.addAll(TLS13);
+        return all;
+    }
+}
