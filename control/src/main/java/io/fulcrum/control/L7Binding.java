@@ -35,6 +35,7 @@ import io.fulcrum.tls.LimitSettings;
 import io.fulcrum.tls.ProxyProtocolVersion;
 import io.fulcrum.tls.RedirectSettings;
 import io.fulcrum.tls.TimeoutSettings;
+import io.fulcrum.tls.TlsSettings;
 
 /**
  * Maps the YAML model ({@link FulcrumConfig}) onto the settings records of the L7/proxy stage: {@code http}
@@ -75,6 +76,8 @@ final class L7Binding {
         for (final ListenerConfig l : stageListeners(config)) {
             if (l.protocol() == ListenerProtocol.HTTP) {
                 out.add(http(l, config));
+            } else if (l.protocol() == ListenerProtocol.HTTPS) {
+                out.add(http(l, config).withTls(tls(l)));
             }
         }
         return out;
@@ -84,12 +87,16 @@ final class L7Binding {
     static List<L4ListenerSettings> l4Listeners(final FulcrumConfig config) {
         final List<L4ListenerSettings> out = new ArrayList<>();
         for (final ListenerConfig l : stageListeners(config)) {
+            final TimeoutsConfig t = l.timeouts();
             if (l.protocol().isL4()) {
-                final TimeoutsConfig t = l.timeouts();
                 out.add(new L4ListenerSettings(l.name(), l.protocol() == ListenerProtocol.TCP
                     ? L4ListenerSettings.Protocol.TCP : L4ListenerSettings.Protocol.UDP, address(l),
                     group(config, l.group().orElseThrow()), proxyProtocol(l), Duration.ofSeconds(t.idleSeconds()),
                     Duration.ofSeconds(t.backendConnectSeconds()), t.resetOnExpiry()));
+            } else if (l.protocol() == ListenerProtocol.TLS) {
+                out.add(new L4ListenerSettings(l.name(), L4ListenerSettings.Protocol.TCP, address(l),
+                    group(config, l.group().orElseThrow()), proxyProtocol(l), Duration.ofSeconds(t.idleSeconds()),
+                    Duration.ofSeconds(t.backendConnectSeconds()), false, tls(l)));
             }
         }
         return out;
@@ -129,6 +136,45 @@ final class L7Binding {
             .orElse(null);
         return new HttpListenerSettings(l.name(), l.name(), address(l), List.copyOf(groups.values()), l.group().orElse(null),
             rules, timeouts, headers, limits, null, accessLog, List.of());
+    }
+
+    /** TLS of an https or tls listener: certificates, policy, mutual TLS (identities passed on), HTTP/2. */
+    static TlsSettings tls(final ListenerConfig l) {
+        final List<TlsSettings.Certificate> certificates = l.certificates().stream()
+            .map(c -> new TlsSettings.Certificate(c.cert(), c.key())).toList();
+        final TlsSettings.Policy policy = switch (l.tlsPolicy()) {
+            case TLS_1_2 -> TlsSettings.Policy.TLS_1_2;
+            case TLS_1_2_STRICT -> TlsSettings.Policy.TLS_1_2_STRICT;
+            case TLS_1_3 -> TlsSettings.Policy.TLS_1_3;
+            case COMPAT -> TlsSettings.Policy.COMPAT;
+        };
+        final TlsSettings.ClientAuth clientAuth = switch (l.mtls().mode()) {
+            case OFF -> TlsSettings.ClientAuth.OFF;
+            case REQUIRED -> TlsSettings.ClientAuth.REQUIRED;
+            case OPTIONAL -> TlsSettings.ClientAuth.OPTIONAL;
+        };
+        return new TlsSettings(certificates, policy, clientAuth, l.mtls().ca().orElse(null),
+            l.protocol() == ListenerProtocol.HTTPS && l.http2(), true);
+    }
+
+    /** Warnings about certificates that are expired or not valid yet: {@code listeners[name].certificates[i]: reason}. */
+    static List<String> certificateWarnings(final FulcrumConfig config) {
+        final List<String> warnings = new ArrayList<>();
+        final java.time.Instant now = java.time.Instant.now();
+        for (final ListenerConfig l : config.listeners()) {
+            for (int i = 0; i < l.certificates().size(); i++) {
+                final io.fulcrum.common.config.CertificateConfig c = l.certificates().get(i);
+                try {
+                    final int index = i;
+                    io.fulcrum.common.config.PemFiles.validityWarning(c.cert(), io.fulcrum.common.config.PemFiles.load(c.cert(),
+                        c.key()), now).ifPresent(w -> warnings.add("listener '" + l.name() + "' certificates[" + index
+                        + "].cert: " + w));
+                } catch (final io.fulcrum.common.config.PemFiles.PemException e) {
+                    warnings.add("listener '" + l.name() + "' certificates[" + i + "]: " + e.getMessage());
+                }
+            }
+        }
+        return warnings;
     }
 
     private static RedirectSettings redirect(final FulcrumConfig config, final String httpsListener) {

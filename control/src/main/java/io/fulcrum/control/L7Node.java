@@ -34,6 +34,9 @@ final class L7Node implements AutoCloseable {
         if (listeners.isEmpty()) {
             return null;
         }
+        for (final String warning : L7Binding.certificateWarnings(config)) {
+            log.println("fulcrum: warning: " + warning);
+        }
         final int threads = Runtime.getRuntime().availableProcessors();
         final List<HttpListenerSettings> http = L7Binding.httpListeners(config);
         final List<L4ListenerSettings> l4 = L7Binding.l4Listeners(config);
@@ -55,7 +58,8 @@ final class L7Node implements AutoCloseable {
         for (final ListenerConfig l : listeners) {
             final java.net.InetSocketAddress bound = stage.boundAddress(l.name());
             log.println("fulcrum: listener " + l.name() + " " + l.protocol() + (l.protocol().isL4() ? " proxy" : "") + " on "
-                + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+                + bound.getAddress().getHostAddress() + ":" + bound.getPort()
+                + (stage.tls().containsKey(l.name()) ? " (TLS: " + stage.tls().get(l.name()).implementation() + ")" : ""));
         }
         return new L7Node(groups, stage);
     }

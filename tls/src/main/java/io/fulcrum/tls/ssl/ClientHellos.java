@@ -15,24 +15,27 @@ final class ClientHellos {
     }
 
     /**
-     * Whether the client can use an ECDSA certificate: with TLS 1.3 offered, an ECDSA signature scheme in
-     * signature_algorithms; otherwise an ECDHE-ECDSA cipher suite. A hello that cannot be read counts as yes.
+     * Whether the client can use an ECDSA certificate: with TLS 1.3 offered (version and a suite), an ECDSA signature
+     * scheme in signature_algorithms; otherwise an ECDHE-ECDSA cipher suite (and an ECDSA scheme when schemes are
+     * listed). A hello that cannot be read counts as yes.
      *
-     * @param hello the ClientHello body (from client_version on), as Netty's SNI handler passes it
+     * @param hello       the ClientHello body (from client_version on), as Netty's SNI handler passes it
+     * @param ecdsaSuites the TLS 1.2 (and older) ECDHE-ECDSA suites the listener's policy allows: a client offering only
+     *                    other ECDSA suites gets the RSA certificate
      */
-    static boolean takesEcdsa(ByteBuf hello) {
+    static boolean takesEcdsa(ByteBuf hello, int[] ecdsaSuites) {
         try {
             int i = hello.readerIndex() + 34;
             final int end = hello.writerIndex();
             i += 1 + hello.getUnsignedByte(i);
             final int suitesLength = hello.getUnsignedShort(i);
             boolean ecdsaSuite = false;
+            boolean tls13Suite = false;
             for (int s = i + 2; s < i + 2 + suitesLength; s += 2) {
                 final int suite = hello.getUnsignedShort(s);
-                // ECDHE_ECDSA suites: 0xC006-0xC00A, 0xC023/0xC024, 0xC02B/0xC02C, 0xCCA9
-                if ((suite >= 0xC006 && suite <= 0xC00A) || suite == 0xC023 || suite == 0xC024 || suite == 0xC02B
-                        || suite == 0xC02C || suite == 0xCCA9) {
-                    ecdsaSuite = true;
+                tls13Suite |= (suite & 0xFF00) == 0x1300;
+                for (int allowed : ecdsaSuites) {
+                    ecdsaSuite |= suite == allowed;
                 }
             }
             i += 2 + suitesLength;
@@ -44,6 +47,7 @@ final class ClientHellos {
             i += 2;
             boolean tls13 = false;
             boolean ecdsaScheme = false;
+            boolean schemes = false;
             while (i + 4 <= extEnd) {
                 final int type = hello.getUnsignedShort(i);
                 final int length = hello.getUnsignedShort(i + 2);
@@ -55,6 +59,7 @@ final class ClientHellos {
                         }
                     }
                 } else if (type == EXT_SIGNATURE_ALGORITHMS && length >= 2) {
+                    schemes = true;
                     final int listEnd = body + 2 + hello.getUnsignedShort(body);
                     for (int a = body + 2; a + 1 < listEnd && a + 1 < extEnd; a += 2) {
                         final int scheme = hello.getUnsignedShort(a);
@@ -65,7 +70,9 @@ final class ClientHellos {
                 }
                 i = body + length;
             }
-            return tls13 ? ecdsaScheme : ecdsaSuite;
+            // TLS 1.3 is negotiated only when the client offers a TLS 1.3 suite too; then the certificate follows the
+            // signature schemes, else the TLS 1.2 suites (and the schemes, when the client lists them)
+            return tls13 && tls13Suite ? ecdsaScheme : ecdsaSuite && (!schemes || ecdsaScheme);
         } catch (IndexOutOfBoundsException e) {
             return true;
         }

@@ -32,7 +32,7 @@ public final class FulcrumSniHandler extends SniHandler {
 
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
-        clientTakesEcdsa = clientHello == null || ClientHellos.takesEcdsa(clientHello);
+        clientTakesEcdsa = clientHello == null || ClientHellos.takesEcdsa(clientHello, tls.ecdsaSuites());
         return super.lookup(ctx, clientHello);
     }
 

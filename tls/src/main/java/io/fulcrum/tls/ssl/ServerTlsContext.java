@@ -70,6 +70,7 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
     private final TlsCounters counters;
     private final SslProvider provider;
     private final X509TrustManager clientVerifier;
+    private final int[] ecdsaSuites;
     private volatile Index index;
     private OpenSslSessionTicketKey[] ticketKeys;
     private long retiredResumptions;
@@ -90,7 +91,13 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
         this.provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         this.clientVerifier = settings.clientAuth() == TlsSettings.ClientAuth.OFF ? null : trustManager(caCertificates());
         this.ticketKeys = new OpenSslSessionTicketKey[] {newTicketKey()};
+        this.ecdsaSuites = TlsPolicies.ecdsaSuites(settings.policy());
         this.index = build();
+    }
+
+    /** TLS 1.2 ECDHE-ECDSA suites of the policy (code points). */
+    int[] ecdsaSuites() {
+        return ecdsaSuites;
     }
 
     /** Which TLS implementation is in use, e.g. {@code BoringSSL} or {@code JDK}. */

@@ -9,8 +9,8 @@ import java.util.List;
  * The exact protocol versions and cipher suites of each security policy (PRODUCT.md "TLS security policies"), in server
  * preference order, as IANA names (Netty maps them to OpenSSL names for BoringSSL). TLS 1.3 suites are
  * TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256 in every policy with TLS 1.3.
- * Suites the TLS library does not implement are left out when the context is built (BoringSSL lacks the
- * CBC-SHA256/SHA384 suites of {@code compat} except ECDHE-RSA-AES128-SHA256; see docs/tls.md).
+ * Suites the TLS library does not implement are left out when the context is built: BoringSSL lacks the six CBC
+ * suites with SHA-256/SHA-384 MACs of {@code compat} (docs/tls.md).
  */
 public final class TlsPolicies {
     /** TLS 1.3 suites, always offered with TLS 1.3. */
@@ -50,6 +50,22 @@ public final class TlsPolicies {
     private TlsPolicies() {
     }
 
+    private static List<String> concat(List<String> a, List<String> b) {
+        final List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** Code points of the TLS 1.2 (and older) ECDHE-ECDSA suites a policy allows. */
+    public static int[] ecdsaSuites(TlsSettings.Policy policy) {
+        return switch (policy) {
+            case TLS_1_2 -> new int[] {0xC02B, 0xC02C, 0xCCA9};
+            case TLS_1_2_STRICT -> new int[] {0xC02B, 0xC02C};
+            case TLS_1_3 -> new int[0];
+            case COMPAT -> new int[] {0xC02B, 0xC02C, 0xCCA9, 0xC023, 0xC024, 0xC009, 0xC00A};
+        };
+    }
+
     /** Protocol versions, JSSE names. */
     public static String[] protocols(TlsSettings.Policy policy) {
         return switch (policy) {
@@ -61,17 +77,12 @@ public final class TlsPolicies {
 
     /** Cipher suites in server preference order: the TLS 1.2 (and older) list, then the TLS 1.3 suites. */
     public static List<String> ciphers(TlsSettings.Policy policy) {
-        final List<String> all = new ArrayList<>();
-        switch (policy) {
-            case TLS_1_2 -> all.addAll(TLS12_DEFAULT);
-            case TLS_1_2_STRICT -> all.addAll(TLS12_STRICT);
-            case TLS_1_3 -> {
-            }
-            case COMPAT -> {
-                all.addAll(TLS12_DEFAULT);
-                all.addAll(COMPAT_EXTRA);
-            }
-        }
+        final List<String> all = new ArrayList<>(switch (policy) {
+            case TLS_1_2 -> TLS12_DEFAULT;
+            case TLS_1_2_STRICT -> TLS12_STRICT;
+            case TLS_1_3 -> List.<String>of();
+            case COMPAT -> concat(TLS12_DEFAULT, COMPAT_EXTRA);
+        });
         all.addAll(TLS13);
         return all;
     }
