@@ -178,7 +178,23 @@ class L7HttpsTest {
             .contains("600 succeeded, 0 failed, 0 errored, 0 timeout");
     }
 
+    /** A reduced testssl.sh run for CI (protocols and cipher categories); docs/tls.md keeps the full run. */
     @Order(5)
+    @Test
+    void testsslFindsNoWeakProtocolOrCipherCategory() {
+        final Lab.Result r = lab.exec("client", Duration.ofSeconds(50), "testssl", "--quiet", "--color", "0", "--warnings",
+            "off", "--ip", "one", "-p", "-s", "198.18.0.1:8443");
+        assertThat(r.stdout()).as(r.toString()).contains("SSLv2      not offered (OK)", "SSLv3      not offered (OK)",
+            "TLS 1      not offered", "TLS 1.1    not offered", "TLS 1.2    offered (OK)", "TLS 1.3    offered (OK)")
+            .containsPattern("NULL ciphers \\(no encryption\\) +not offered \\(OK\\)")
+            .containsPattern("Export ciphers .* +not offered \\(OK\\)")
+            .containsPattern("LOW: 64 Bit .* +not offered \\(OK\\)")
+            .containsPattern("Triple DES Ciphers / IDEA +not offered")
+            .containsPattern("Obsolete CBC ciphers .* +not offered")
+            .containsPattern("Strong encryption \\(AEAD ciphers\\) +offered \\(OK\\)");
+    }
+
+    @Order(6)
     @Test
     void rotatingTheCertificateUnderLoadFailsNoHandshake() throws Exception {
         assertThat(subject()).contains("O = first");
