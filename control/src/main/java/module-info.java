@@ -3,6 +3,7 @@ module io.fulcrum.control {
     requires io.fulcrum.common;
     requires io.fulcrum.forwarder;
     requires io.fulcrum.tls;
+    requires io.fulcrum.scheduler;
     requires info.picocli;
     requires org.agrona;
     requires io.aeron.client;

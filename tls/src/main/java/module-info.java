@@ -11,6 +11,7 @@ module io.fulcrum.tls {
     requires io.netty.handler;
     requires io.netty.codec;
     requires io.netty.codec.http;
+    requires io.netty.codec.http2;
     requires HdrHistogram;
     requires org.jctools.core;
     requires org.slf4j;
@@ -18,4 +19,5 @@ module io.fulcrum.tls {
     exports io.fulcrum.tls;
     exports io.fulcrum.tls.metrics;
     exports io.fulcrum.tls.accesslog;
+    exports io.fulcrum.tls.ssl;
 }

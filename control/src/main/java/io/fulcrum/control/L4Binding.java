@@ -1,6 +1,8 @@
 package io.fulcrum.control;
 
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -122,7 +124,11 @@ final class L4Binding implements AutoCloseable {
         final List<BackendGroupConfig> groupConfigs = new ArrayList<>();
         boolean persistenceUsed = false;
         boolean healthUsed = false;
+        final Set<String> used = usedGroups(config);
         for (final BackendGroupConfig g : config.backendGroups()) {
+            if (!used.contains(g.name())) {
+                continue; // a group of L7 or proxy-mode listeners only: the L7 stage schedules and checks it
+            }
             final boolean checked = g.healthCheck().map(HealthCheckConfig::enabled).orElse(false);
             final BackendGroupConfiguration configuration = new BackendGroupConfiguration(g.name(), Layer.L4,
                 SchedulerAlgorithm.valueOf(g.scheduler().name()), agents, BackendGroupConfiguration.DEFAULT_CAPACITY,
@@ -295,13 +301,26 @@ final class L4Binding implements AutoCloseable {
         return config.listeners().stream().filter(l -> l.protocol().isL4() && l.mode() != ForwardingMode.PROXY).toList();
     }
 
+    /** Whether {@code config} has tcp/udp listeners in fullnat or dnat mode (the packet path's listeners). */
+    static boolean hasPacketListeners(final FulcrumConfig config) {
+        return !packetListeners(config).isEmpty();
+    }
+
+    /** The backend groups the packet path's listeners use. */
+    private static Set<String> usedGroups(final FulcrumConfig config) {
+        final Set<String> used = new HashSet<>();
+        packetListeners(config).forEach(l -> l.group().ifPresent(used::add));
+        return used;
+    }
+
     private Optional<String> refusal(final FulcrumConfig current, final FulcrumConfig next) {
         if (!packetListeners(current).equals(packetListeners(next))) {
             return Optional.of("listeners: adding, removing or changing packet-mode (fullnat/dnat) listeners needs a restart"
                 + " in this build; backends, weights, draining and health checks change live");
         }
         final Map<String, BackendGroupConfig> nextGroups = new HashMap<>();
-        next.backendGroups().forEach(g -> nextGroups.put(g.name(), g));
+        final Set<String> used = usedGroups(next);
+        next.backendGroups().stream().filter(g -> used.contains(g.name())).forEach(g -> nextGroups.put(g.name(), g));
         if (!nextGroups.keySet().equals(groupStates.keySet())) {
             return Optional.of("backend-groups: adding or removing backend groups needs a restart in this build");
         }

@@ -47,6 +47,7 @@ final class NodeConductor implements AutoCloseable {
     private ConductorRuntime runtime;
     private ControlPlane controlPlane;
     private L4Binding l4;
+    private L7Node l7;
     private String ioDescription = "";
     private boolean closed;
 
@@ -67,12 +68,17 @@ final class NodeConductor implements AutoCloseable {
                 throw new IllegalStateException("the kernel is not set up for packet mode:\n" + AfPacketChecks.format(kernel));
             }
             kernel.forEach(finding -> log.println("fulcrum: warning: " + finding));
-            if (!config.listeners().isEmpty()) {
+            if (L4Binding.hasPacketListeners(config)) {
                 l4 = L4Binding.build(config, runDir, System.nanoTime() / 1_000_000L);
                 log.println("fulcrum: " + l4.listenerCount() + " L4 listener(s), flow table "
                     + config.dataplane().flowTable().capacity() + " flows per agent in " + runDir);
             }
-            startDataplane(config.dataplane());
+            if (config.dataplane().interfaces().isEmpty()) {
+                ioDescription = "none (no dataplane interfaces: no packet mode)";
+            } else {
+                startDataplane(config.dataplane());
+            }
+            l7 = L7Node.start(config, log);
             startControlPlane();
         } catch (final Exception | Error e) {
             close();
@@ -247,6 +253,7 @@ final class NodeConductor implements AutoCloseable {
         }
         closed = true;
         CloseHelper.quietClose(controlPlane);
+        CloseHelper.quietClose(l7);
         CloseHelper.quietCloseAll(runners);
         CloseHelper.quietCloseAll(openPorts);
         CloseHelper.quietClose(l4);

@@ -27,6 +27,9 @@ final class ValidateCommand implements Callable<Integer> {
         }
         try {
             final FulcrumConfig loaded = ConfigLoader.load(config);
+            for (final String warning : L7Binding.certificateWarnings(loaded)) {
+                System.out.println(config + ": warning: " + warning);
+            }
             System.out.println(config + ": ok (" + summary(loaded) + ")");
             return 0;
         } catch (final ConfigException e) {

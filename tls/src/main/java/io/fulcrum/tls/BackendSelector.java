@@ -34,4 +34,24 @@ public interface BackendSelector {
     /** A request to the backend failed (connect error, reset, timeout); passive health input. */
     default void failed(Backend backend) {
     }
+
+    /** The backend answered a request with this status (passive health input: 5xx counts as a failure). */
+    default void responded(Backend backend, int status) {
+    }
+
+    /**
+     * The work a {@link #pick} or a non-null {@link #persistent} handed to {@code backend} is over (the request was
+     * answered or abandoned, the L4 connection or UDP session closed). Called once per such call, on the same thread;
+     * least-connection schedulers count with it.
+     */
+    default void released(Backend backend) {
+    }
+
+    /**
+     * A response of {@code backend} carried {@code Set-Cookie: setCookie} (the header value). Called only for groups
+     * with {@link CookiePersistenceSettings.Mode#APP_COOKIE} persistence, so the selector can learn the application's
+     * cookie.
+     */
+    default void learnCookie(RequestContext request, Backend backend, String setCookie) {
+    }
 }

@@ -21,13 +21,23 @@ import java.util.Set;
  * @param gzip               response compression
  * @param accessLog          access log, or null for none
  * @param trustedProxyCidrs  sources allowed to send a PROXY v1/v2 header; PROXY from others is refused
+ * @param tls                TLS termination (an HTTPS listener), or null for plain HTTP
  */
 public record HttpListenerSettings(String id, String name, InetSocketAddress address, List<BackendGroupSettings> groups,
                                    String defaultGroupId, List<ForwardingRule> rules, TimeoutSettings timeouts,
                                    HeaderSettings headers, LimitSettings limits, GzipSettings gzip,
-                                   AccessLogSettings accessLog, List<String> trustedProxyCidrs) {
+                                   AccessLogSettings accessLog, List<String> trustedProxyCidrs, TlsSettings tls) {
     /** Maximum number of forwarding rules per listener. */
     public static final int MAX_RULES = 500;
+
+    /** A plain HTTP listener. */
+    public HttpListenerSettings(String id, String name, InetSocketAddress address, List<BackendGroupSettings> groups,
+                                String defaultGroupId, List<ForwardingRule> rules, TimeoutSettings timeouts,
+                                HeaderSettings headers, LimitSettings limits, GzipSettings gzip,
+                                AccessLogSettings accessLog, List<String> trustedProxyCidrs) {
+        this(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits, gzip, accessLog, trustedProxyCidrs,
+                null);
+    }
 
     /** Validates references and copies lists. */
     public HttpListenerSettings {
@@ -66,50 +76,56 @@ public record HttpListenerSettings(String id, String name, InetSocketAddress add
     /** A listener with one default group, no rules, default timeouts/headers/limits, no gzip, no access log. */
     public static HttpListenerSettings simple(String id, InetSocketAddress address, BackendGroupSettings group) {
         return new HttpListenerSettings(id, id, address, List.of(group), group.id(), List.of(), null, null, null, null,
-                null, List.of());
+                null, List.of(), null);
     }
 
     /** Copy with other rules. */
     public HttpListenerSettings withRules(List<ForwardingRule> newRules, List<BackendGroupSettings> newGroups,
                                           String newDefault) {
         return new HttpListenerSettings(id, name, address, newGroups, newDefault, newRules, timeouts, headers, limits,
-                gzip, accessLog, trustedProxyCidrs);
+                gzip, accessLog, trustedProxyCidrs, tls);
     }
 
     /** Copy with other timeouts. */
     public HttpListenerSettings withTimeouts(TimeoutSettings t) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, t, headers, limits, gzip,
-                accessLog, trustedProxyCidrs);
+                accessLog, trustedProxyCidrs, tls);
     }
 
     /** Copy with other header switches. */
     public HttpListenerSettings withHeaders(HeaderSettings h) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, h, limits, gzip,
-                accessLog, trustedProxyCidrs);
+                accessLog, trustedProxyCidrs, tls);
     }
 
     /** Copy with other limits. */
     public HttpListenerSettings withLimits(LimitSettings l) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, l, gzip,
-                accessLog, trustedProxyCidrs);
+                accessLog, trustedProxyCidrs, tls);
     }
 
     /** Copy with other gzip settings. */
     public HttpListenerSettings withGzip(GzipSettings g) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits, g,
-                accessLog, trustedProxyCidrs);
+                accessLog, trustedProxyCidrs, tls);
     }
 
     /** Copy with an access log. */
     public HttpListenerSettings withAccessLog(AccessLogSettings a) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits,
-                gzip, a, trustedProxyCidrs);
+                gzip, a, trustedProxyCidrs, tls);
     }
 
     /** Copy with trusted PROXY-protocol sources. */
     public HttpListenerSettings withTrustedProxyCidrs(List<String> cidrs) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits,
-                gzip, accessLog, cidrs);
+                gzip, accessLog, cidrs, tls);
+    }
+
+    /** Copy with TLS termination (an HTTPS listener). */
+    public HttpListenerSettings withTls(TlsSettings t) {
+        return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits, gzip,
+                accessLog, trustedProxyCidrs, t);
     }
 
     /** The group with this id, or null. */

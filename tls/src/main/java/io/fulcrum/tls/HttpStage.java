@@ -8,6 +8,7 @@ import io.fulcrum.tls.l4.TcpRelayListener;
 import io.fulcrum.tls.l4.UdpRelayListener;
 import io.fulcrum.tls.metrics.BackendCounters;
 import io.fulcrum.tls.metrics.ListenerCounters;
+import io.fulcrum.tls.ssl.ServerTlsContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class HttpStage implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpStage.class);
     private final Transport transport;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -44,6 +46,9 @@ public final class HttpStage implements AutoCloseable {
     private final Map<String, Map<String, Map<String, BackendCounters>>> backendCounters = new LinkedHashMap<>();
     private final Map<Path, AccessLogWriter> accessLogs = new HashMap<>();
     private final List<AutoCloseable> l4 = new ArrayList<>();
+    private final Map<String, ServerTlsContext> tls = new LinkedHashMap<>();
+    private java.util.concurrent.ScheduledExecutorService tlsMaintenance;
+    private long lastTicketRotationMs = System.currentTimeMillis();
 
     private HttpStage(Transport transport, int threads) {
         this.transport = transport;
@@ -74,6 +79,11 @@ public final class HttpStage implements AutoCloseable {
             for (L4ListenerSettings s : l4) {
                 stage.startL4(s, options);
             }
+            if (!stage.tls.isEmpty()) {
+                stage.tlsMaintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().name("fulcrum-tls-maintenance").daemon().factory());
+                stage.tlsMaintenance.scheduleWithFixedDelay(stage::maintainTls, 1, 1, TimeUnit.SECONDS);
+            }
             return stage;
         } catch (RuntimeException | InterruptedException e) {
             stage.close();
@@ -90,7 +100,7 @@ public final class HttpStage implements AutoCloseable {
         if (s.accessLog() != null) {
             final AccessLogSettings a = s.accessLog();
             writer = accessLogs.computeIfAbsent(a.file().toAbsolutePath(),
-                    p -> new AccessLogWriter(p, a.maxFileBytes(), a.daily(), a.queueCapacity()));
+                    p -> new AccessLogWriter(p, a.maxFileBytes(), a.daily(), a.queueCapacity(), a.maxFiles()));
         }
         final ListenerRuntime lr = new ListenerRuntime(s, options.selectorFactory(), writer,
                 options.accessLogStatics());
@@ -108,6 +118,9 @@ public final class HttpStage implements AutoCloseable {
         bound.put(s.id(), (InetSocketAddress) server.localAddress());
         listenerCounters.put(s.id(), lr.counters());
         backendCounters.put(s.id(), lr.backendCounters());
+        if (lr.tls() != null) {
+            tls.put(s.id(), lr.tls());
+        }
     }
 
     private void startL4(L4ListenerSettings s, HttpStageOptions options) throws InterruptedException {
@@ -118,7 +131,11 @@ public final class HttpStage implements AutoCloseable {
         final BackendSelector selector = options.selectorFactory().apply(s.group());
         final InetSocketAddress addr;
         if (s.protocol() == L4ListenerSettings.Protocol.TCP) {
-            final TcpRelayListener l = TcpRelayListener.start(s, selector, counters, transport, boss, workers);
+            final ServerTlsContext context = s.tls() == null ? null : new ServerTlsContext(s.id(), s.tls(), false);
+            if (context != null) {
+                tls.put(s.id(), context);
+            }
+            final TcpRelayListener l = TcpRelayListener.start(s, selector, counters, transport, boss, workers, context);
             l4.add(l);
             addr = l.localAddress();
         } else {
@@ -150,6 +167,51 @@ public final class HttpStage implements AutoCloseable {
         return Map.copyOf(backendCounters);
     }
 
+    /** TLS of the HTTPS and TLS listeners, by listener id. */
+    public Map<String, ServerTlsContext> tls() {
+        return Map.copyOf(tls);
+    }
+
+    /**
+     * Reads every listener's certificate files again and uses them for new handshakes (the control command hook;
+     * file changes are picked up by themselves within a second). Established connections continue.
+     *
+     * @return one message per listener whose files were refused (they keep their previous certificates)
+     */
+    public synchronized List<String> reloadCertificates() {
+        final List<String> refused = new ArrayList<>();
+        for (ServerTlsContext c : tls.values()) {
+            try {
+                c.reload();
+            } catch (RuntimeException e) {
+                refused.add(e.getMessage());
+            }
+        }
+        return refused;
+    }
+
+    private synchronized void maintainTls() {
+        final long now = System.currentTimeMillis();
+        final boolean rotate = now - lastTicketRotationMs >= ServerTlsContext.SESSION_TIMEOUT_S * 1000L;
+        if (rotate) {
+            lastTicketRotationMs = now;
+        }
+        for (ServerTlsContext c : tls.values()) {
+            try {
+                if (c.filesChanged()) {
+                    c.reload();
+                    LOG.info("listener {}: certificates reloaded", c.listenerId());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("listener {}: certificate change refused, the previous certificates stay: {}", c.listenerId(),
+                        e.getMessage());
+            }
+            if (rotate) {
+                c.rotateTicketKeys();
+            }
+        }
+    }
+
     /** Access-log entries dropped (queue full), summed over all files. */
     public long accessLogDropped() {
         return accessLogs.values().stream().mapToLong(AccessLogWriter::dropped).sum();
@@ -158,6 +220,9 @@ public final class HttpStage implements AutoCloseable {
     /** Unbinds listeners, closes connections, flushes and closes access logs. */
     @Override
     public void close() {
+        if (tlsMaintenance != null) {
+            tlsMaintenance.shutdownNow();
+        }
         for (Channel c : serverChannels) {
             c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }

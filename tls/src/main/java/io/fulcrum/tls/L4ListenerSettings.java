@@ -15,15 +15,31 @@ import java.util.Objects;
  * @param proxyProtocol PROXY header sent to backends
  * @param idleTimeout   idle timeout of a TCP connection or UDP session
  * @param connectTimeout backend connect timeout (TCP)
+ * @param resetOnExpiry  TCP: an idle connection is closed with RST on both sides instead of FIN
+ * @param tls            TLS termination (a TLS listener: TCP over TLS to TCP backends), or null
  */
 public record L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
-                                 ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout) {
+                                 ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout,
+                                 boolean resetOnExpiry, TlsSettings tls) {
     /** Transport protocol. */
     public enum Protocol {
         /** TCP relay. */
         TCP,
         /** UDP sessions. */
         UDP
+    }
+
+    /** A listener that closes idle TCP connections with FIN. */
+    public L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
+                              ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout) {
+        this(id, protocol, address, group, proxyProtocol, idleTimeout, connectTimeout, false, null);
+    }
+
+    /** A listener without TLS. */
+    public L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
+                              ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout,
+                              boolean resetOnExpiry) {
+        this(id, protocol, address, group, proxyProtocol, idleTimeout, connectTimeout, resetOnExpiry, null);
     }
 
     /** Validates. */
@@ -37,6 +53,9 @@ public record L4ListenerSettings(String id, Protocol protocol, InetSocketAddress
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
         if (protocol == Protocol.UDP && proxyProtocol == ProxyProtocolVersion.V1) {
             throw new IllegalArgumentException("listener " + id + ": PROXY v1 has no UDP form, use v2");
+        }
+        if (tls != null && protocol != Protocol.TCP) {
+            throw new IllegalArgumentException("listener " + id + ": TLS needs TCP");
         }
         if (idleTimeout.isZero() || idleTimeout.isNegative()) {
             throw new IllegalArgumentException("listener " + id + ": idle timeout must be positive");

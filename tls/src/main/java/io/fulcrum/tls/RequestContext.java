@@ -24,4 +24,9 @@ public interface RequestContext {
 
     /** Whether this backend was already tried for this request (retries must pick another one). */
     boolean alreadyTried(Backend backend);
+
+    /** Whether the client connection is TLS (an inserted persistence cookie then gets the Secure attribute). */
+    default boolean secure() {
+        return false;
+    }
 }

@@ -63,12 +63,15 @@ final class ConfigBinder {
         + "$request_time \"$upstream_status\" \"$upstream_connect_time\" \"$upstream_header_time\" \"$upstream_response_time\" "
         + "\"$upstream_addr\" \"$http_user_agent\" \"$http_referer\" \"$http_x_forwarded_for\" $node_name $listener_name "
         + "$group_name $server_addr:$server_port $ssl_protocol $ssl_cipher $ssl_server_name $tcpinfo_rtt";
-    static final Set<String> ACCESS_LOG_VARIABLES = Set.of("msec", "time_iso8601", "time_local", "remote_addr", "remote_port",
-        "status", "request_method", "scheme", "host", "request_uri", "server_protocol", "request_length", "bytes_sent",
-        "body_bytes_sent", "request_time", "upstream_status", "upstream_connect_time", "upstream_header_time",
-        "upstream_response_time", "upstream_addr", "http_user_agent", "http_referer", "http_x_forwarded_for", "node_name",
-        "listener_name", "group_name", "server_addr", "server_port", "ssl_protocol", "ssl_cipher", "ssl_server_name",
-        "tcpinfo_rtt", "request_id");
+    /** The variables the L7 stage's access log knows (io.fulcrum.tls.accesslog.AccessLogFormat). */
+    static final Set<String> ACCESS_LOG_VARIABLES = Set.of("msec", "access_log_topic_id", "time_iso8601", "time_local",
+        "log_ver", "remote_addr", "remote_port", "status", "request_method", "scheme", "host", "router_request_uri",
+        "request_uri", "server_protocol", "request_length", "bytes_sent", "body_bytes_sent", "request_time",
+        "upstream_status", "upstream_connect_time", "upstream_header_time", "upstream_response_time", "upstream_addr",
+        "http_user_agent", "http_referer", "http_x_forwarded_for", "lb_name", "listener_name", "listener_id", "pool_name",
+        "member_name", "tenant_id", "eip_address", "eip_port", "upstream_addr_priv", "certificate_id", "ssl_protocol",
+        "ssl_cipher", "sni_domain_name", "tcpinfo_rtt", "node_name", "group_name", "server_addr", "server_port",
+        "ssl_server_name", "request_id");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}");
@@ -83,11 +86,18 @@ final class ConfigBinder {
     private final ConfigSource source;
     private final Path baseDir;
     private final int cores;
+    private final boolean checkPemFiles;
 
     ConfigBinder(final ConfigSource source, final Path baseDir, final int cores) {
+        this(source, baseDir, cores, true);
+    }
+
+    /** {@code checkPemFiles} false skips reading certificate and key files (documentation checks of example files). */
+    ConfigBinder(final ConfigSource source, final Path baseDir, final int cores, final boolean checkPemFiles) {
         this.source = source;
         this.baseDir = baseDir;
         this.cores = cores;
+        this.checkPemFiles = checkPemFiles;
     }
 
     FulcrumConfig bind(final Node root) {
@@ -168,7 +178,7 @@ final class ConfigBinder {
     }
 
     private List<InterfaceConfig> interfaces(final MapReader r) {
-        r.require("interfaces");
+        // no interfaces: the node runs without packet mode (L7 and proxy-mode listeners only)
         final Set<String> names = new HashSet<>();
         final Map<Integer, String> owners = new HashMap<>();
         final List<InterfaceConfig> interfaces = r.list("interfaces", (n, p) -> {
@@ -448,7 +458,24 @@ final class ConfigBinder {
         final MapReader r = MapReader.of(source, n, p, CERTIFICATE_KEYS);
         final Path cert = r.require("cert") ? path(r, "cert") : null;
         final Path key = r.require("key") ? path(r, "key") : null;
-        return cert == null || key == null ? null : new CertificateConfig(cert, key);
+        if (cert == null || key == null) {
+            return null;
+        }
+        if (checkPemFiles) {
+            try {
+                PemFiles.readCertificates(cert);
+            } catch (final PemFiles.PemException e) {
+                r.error("cert", e.getMessage());
+                return null;
+            }
+            try {
+                PemFiles.load(cert, key);
+            } catch (final PemFiles.PemException e) {
+                r.error("key", e.getMessage());
+                return null;
+            }
+        }
+        return new CertificateConfig(cert, key);
     }
 
     private MtlsConfig mtls(final MapReader r, final boolean present) {
@@ -457,6 +484,13 @@ final class ConfigBinder {
             r.require("ca");
         }
         final Optional<Path> ca = r.has("ca") ? Optional.ofNullable(path(r, "ca")) : Optional.empty();
+        if (checkPemFiles && ca.isPresent()) {
+            try {
+                PemFiles.readCaBundle(ca.get());
+            } catch (final PemFiles.PemException e) {
+                r.error("ca", e.getMessage());
+            }
+        }
         return new MtlsConfig(mode, ca);
     }
 

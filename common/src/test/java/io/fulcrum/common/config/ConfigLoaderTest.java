@@ -197,26 +197,32 @@ class ConfigLoaderTest {
     void featureGateRefusesAtTheKeyAndDoesNotRepeatItselfInside() {
         final String yaml = BASE + """
             listeners:
-              - {name: t, protocol: https, vip: 198.18.0.100, port: 443, group: g, certificates: [{cert: c, key: k}]}
+              - {name: t, protocol: tcp, mode: proxy, vip: 198.18.0.1, port: 443, group: g}
             backend-groups:
-              - {name: g, health-check: {type: tcp}}
+              - {name: g, health-check: {type: tcp, interval: 2}}
             """;
-        assertThat(errors(yaml, FeatureGate.DEFAULT)).containsExactly(
-            "t.yaml:8:15: listeners[0].protocol: not supported yet (arrives with the TLS stage)");
+        final FeatureGate gate = FeatureGate.DEFAULT.withPlanned("backend-groups[].health-check", "health checks");
+        assertThat(errors(yaml, FeatureGate.DEFAULT)).isEmpty();
+        assertThat(errors(yaml, gate)).containsExactly(
+            "t.yaml:10:15: backend-groups[0].health-check: not supported yet (arrives with health checks)");
         assertThat(parse(yaml, FeatureGate.ALL).listeners()).hasSize(1);
     }
 
     @Test
     void valueFeaturesAreGatedOnTheirValue() {
-        assertThat(FeatureGate.DEFAULT.isSupported("listeners[].protocol=https")).isFalse();
-        assertThat(FeatureGate.ALL.isSupported("listeners[].protocol=https")).isTrue();
+        final FeatureGate noDnat = FeatureGate.DEFAULT.withPlanned("listeners[].mode=dnat", "DNAT forwarding");
+        assertThat(noDnat.isSupported("listeners[].mode=dnat")).isFalse();
+        assertThat(noDnat.isSupported("listeners[].mode=proxy")).isTrue();
+        assertThat(FeatureGate.DEFAULT.isSupported("listeners[].mode=dnat")).isTrue();
+        assertThat(errors(BASE + """
+            listeners: [{name: t, protocol: tcp, mode: dnat, vip: 198.18.0.100, port: 80, group: g}]
+            backend-groups: [{name: g}]
+            """, noDnat)).singleElement().asString()
+            .endsWith("listeners[0].mode: not supported yet (arrives with DNAT forwarding)");
         assertThat(FeatureGate.DEFAULT.isSupported("node")).isTrue();
         assertThat(FeatureGate.DEFAULT.features()).filteredOn(FeatureGate.Feature::supported)
-            .extracting(FeatureGate.Feature::path).containsExactly("node", "dataplane", "dataplane.local-addresses",
-                "dataplane.flow-table", "dataplane.routes", "listeners", "listeners[].mode=dnat", "listeners[].acl",
-                "listeners[].toa", "backend-groups", "backend-groups[].health-check", "backend-groups[].persistence",
-                "backend-groups[].slow-start", "control.aeron-dir", "control.channel", "control.metrics", "control.audit-log");
-        assertThat(FeatureGate.DEFAULT.isSupported("backend-groups[].persistence.type=insert")).isFalse();
+            .extracting(FeatureGate.Feature::path).containsExactlyElementsOf(FeatureGate.FEATURES.stream()
+                .map(FeatureGate.Feature::path).toList());
     }
 
     @Test
@@ -234,7 +240,8 @@ class ConfigLoaderTest {
               - {name: a, protocol: tcp, vip: 198.18.0.100, port: 80, group: g, toa: {kind: 8}}
               - {name: a, protocol: udp, vip: 198.18.0.100, port: 80, group: g}
               - {name: r, protocol: http, vip: 198.18.0.100, port: 81, redirect-to: a}
-              - {name: s, protocol: https, vip: 198.18.0.100, port: 443, group: ck, certificates: [{cert: c, key: k}],
+              - {name: s, protocol: https, vip: 198.18.0.100, port: 443, group: ck, certificates: [{cert: ../examples/tls/db.pem,
+                 key: ../examples/tls/db.key}],
                  rules: [{name: x, path: "[", path-match: regex, group: g}, {name: y, host: "a.b:80", group: g}]}
               - {name: d, protocol: tcp, mode: dnat, vip: 198.18.0.100, port: 82, group: pb, proxy-protocol: v2}
             backend-groups:
@@ -246,16 +253,16 @@ class ConfigLoaderTest {
             "t.yaml:8:81: listeners[0].toa.kind: must not be a standard TCP option kind, got 8",
             "t.yaml:9:12: listeners[1].name: listener 'a' is defined twice (first at listeners[0])",
             "t.yaml:10:73: listeners[2].redirect-to: listener 'a' is tcp; redirects go to an https listener",
-            "t.yaml:12:30: listeners[3].rules[0].path: is not a valid regular expression: Unclosed character class near index 0",
-            "t.yaml:12:81: listeners[3].rules[1].host: must not include a port, got 'a.b:80'",
-            "t.yaml:13:98: listeners[4].proxy-protocol: is not used in dnat mode, which keeps the client address",
-            "t.yaml:15:60: backend-groups[0].backends[1]: 198.18.1.11:80 is already a backend of this group",
-            "t.yaml:16:51: backend-groups[1].persistence.type: insert persistence works with the rr and wrr schedulers, not sh",
-            "t.yaml:16:72: backend-groups[1].slow-start: applies to the rr, wrr, lc and wlc schedulers only",
-            "t.yaml:17:26: backend-groups[2].backends: a primary/backup group needs exactly two backends, "
+            "t.yaml:13:30: listeners[3].rules[0].path: is not a valid regular expression: Unclosed character class near index 0",
+            "t.yaml:13:81: listeners[3].rules[1].host: must not include a port, got 'a.b:80'",
+            "t.yaml:14:98: listeners[4].proxy-protocol: is not used in dnat mode, which keeps the client address",
+            "t.yaml:16:60: backend-groups[0].backends[1]: 198.18.1.11:80 is already a backend of this group",
+            "t.yaml:17:51: backend-groups[1].persistence.type: insert persistence works with the rr and wrr schedulers, not sh",
+            "t.yaml:17:72: backend-groups[1].slow-start: applies to the rr, wrr, lc and wlc schedulers only",
+            "t.yaml:18:26: backend-groups[2].backends: a primary/backup group needs exactly two backends, "
                 + "one of them with backup: true",
-            "t.yaml:18:12: backend-groups[3].name: backend group 'g' is defined twice (first at backend-groups[0])",
-            "t.yaml:18:49: backend-groups[3].maglev-table-size: must be a prime number (e.g. 65537), got 65536");
+            "t.yaml:19:12: backend-groups[3].name: backend group 'g' is defined twice (first at backend-groups[0])",
+            "t.yaml:19:49: backend-groups[3].maglev-table-size: must be a prime number (e.g. 65537), got 65536");
     }
 
     @Test

@@ -37,6 +37,8 @@ package io.fulcrum.tls.accesslog;
  * @param tlsCipher         TLS cipher or null
  * @param sni               SNI name or null
  * @param rttMicros         client TCP RTT in microseconds, or -1
+ * @param requestHeaders    values of the format's {@code $http_<name>} headers other than the three built in, in the
+ *                          order of {@link AccessLogFormat#requestHeaders()} (null entries print {@code -})
  */
 public record AccessLogEntry(AccessLogFormat format, long endEpochMs, String remoteAddr, int remotePort, int status,
                              String method, String scheme, String host, String uri, String protocol,
@@ -45,5 +47,19 @@ public record AccessLogEntry(AccessLogFormat format, long endEpochMs, String rem
                              String upstreamResponse, String upstreamAddr, String userAgent, String referer,
                              String xForwardedFor, String listenerId, String listenerName, String poolName,
                              String memberName, String listenerAddr, int listenerPort, String tlsProtocol,
-                             String tlsCipher, String sni, long rttMicros) {
+                             String tlsCipher, String sni, long rttMicros, String[] requestHeaders) {
+    /** An entry without extra request headers. */
+    public AccessLogEntry(AccessLogFormat format, long endEpochMs, String remoteAddr, int remotePort, int status,
+                          String method, String scheme, String host, String uri, String protocol,
+                          long requestLength, long bytesSent, long bodyBytesSent, long requestTimeMs,
+                          String upstreamStatus, String upstreamConnect, String upstreamHeader,
+                          String upstreamResponse, String upstreamAddr, String userAgent, String referer,
+                          String xForwardedFor, String listenerId, String listenerName, String poolName,
+                          String memberName, String listenerAddr, int listenerPort, String tlsProtocol,
+                          String tlsCipher, String sni, long rttMicros) {
+        this(format, endEpochMs, remoteAddr, remotePort, status, method, scheme, host, uri, protocol, requestLength,
+                bytesSent, bodyBytesSent, requestTimeMs, upstreamStatus, upstreamConnect, upstreamHeader,
+                upstreamResponse, upstreamAddr, userAgent, referer, xForwardedFor, listenerId, listenerName, poolName,
+                memberName, listenerAddr, listenerPort, tlsProtocol, tlsCipher, sni, rttMicros, null);
+    }
 }

@@ -20,21 +20,65 @@ public final class AccessLogFormat {
             "upstream_response_time", "upstream_addr", "http_user_agent", "http_referer", "http_x_forwarded_for",
             "lb_name", "listener_name", "listener_id", "pool_name", "member_name", "tenant_id", "eip_address",
             "eip_port", "upstream_addr_priv", "certificate_id", "ssl_protocol", "ssl_cipher", "sni_domain_name",
-            "tcpinfo_rtt");
+            "tcpinfo_rtt", "node_name", "group_name", "server_addr", "server_port", "ssl_server_name", "request_id");
 
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX")
             .withZone(ZoneId.systemDefault());
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z")
             .withZone(ZoneId.systemDefault());
 
+    private static final List<String> BUILT_IN_HEADERS = List.of("http_user_agent", "http_referer",
+            "http_x_forwarded_for");
+
     private final String[] literals;
     private final String[] variables;
+    private final String[] requestHeaders;
+    private final int[] headerIndex;
     private final Map<String, String> statics;
+    /** {@code $request_id}: a random per-format prefix and a sequence number, 32 hex digits. */
+    private final long requestIdPrefix = new java.security.SecureRandom().nextLong();
+    private final java.util.concurrent.atomic.AtomicLong requestIds = new java.util.concurrent.atomic.AtomicLong();
 
     private AccessLogFormat(String[] literals, String[] variables, Map<String, String> statics) {
         this.literals = literals;
         this.variables = variables;
         this.statics = statics;
+        final List<String> headers = new ArrayList<>();
+        this.headerIndex = new int[variables.length];
+        for (int i = 0; i < variables.length; i++) {
+            headerIndex[i] = -1;
+            if (isExtraHeader(variables[i])) {
+                final String header = variables[i].substring(5).replace('_', '-');
+                if (!headers.contains(header)) {
+                    headers.add(header);
+                }
+                headerIndex[i] = headers.indexOf(header);
+            }
+        }
+        this.requestHeaders = headers.toArray(new String[0]);
+    }
+
+    private static boolean isExtraHeader(String variable) {
+        return variable.startsWith("http_") && variable.length() > 5 && !BUILT_IN_HEADERS.contains(variable);
+    }
+
+    /**
+     * Lower-case names of the request headers the format logs through {@code $http_<name>} ({@code _} read as
+     * {@code -}), beyond User-Agent, Referer and X-Forwarded-For. The stage captures their values per request only when
+     * this is not empty.
+     */
+    public String[] requestHeaders() {
+        return requestHeaders.clone();
+    }
+
+    /** Number of extra request headers ({@link #requestHeaders()}). */
+    public int requestHeaderCount() {
+        return requestHeaders.length;
+    }
+
+    /** Name of extra request header {@code i}. */
+    public String requestHeader(int i) {
+        return requestHeaders[i];
     }
 
     /**
@@ -56,13 +100,20 @@ public final class AccessLogFormat {
                 i++;
                 continue;
             }
-            int j = i + 1;
+            final boolean braces = i + 1 < format.length() && format.charAt(i + 1) == '{';
+            final int nameStart = braces ? i + 2 : i + 1;
+            int j = nameStart;
             while (j < format.length() && (Character.isLetterOrDigit(format.charAt(j)) || format.charAt(j) == '_')) {
                 j++;
             }
-            String name = format.substring(i + 1, j);
-            // longest known variable that prefixes the name (so "$host$router_request_uri" works without braces)
-            if (!VARIABLES.contains(name)) {
+            final String name = format.substring(nameStart, j);
+            if (braces) {
+                if (j >= format.length() || format.charAt(j) != '}') {
+                    throw new IllegalArgumentException("access log variable ${" + name + " has no closing brace");
+                }
+                j++;
+            }
+            if (!VARIABLES.contains(name) && !isExtraHeader(name)) {
                 throw new IllegalArgumentException("unknown access log variable $" + name);
             }
             lits.add(lit.toString());
@@ -83,6 +134,10 @@ public final class AccessLogFormat {
     public void format(AccessLogEntry e, StringBuilder out) {
         for (int i = 0; i < variables.length; i++) {
             out.append(literals[i]);
+            if (headerIndex[i] >= 0) {
+                escaped(out, e.requestHeaders() == null ? null : e.requestHeaders()[headerIndex[i]]);
+                continue;
+            }
             append(e, variables[i], out);
         }
         out.append(literals[variables.length]);
@@ -146,6 +201,11 @@ public final class AccessLogFormat {
                 }
             }
             case "lb_name" -> out.append("loadbalancer_").append(statics.getOrDefault(v, "fulcrum"));
+            case "group_name" -> dash(out, e.poolName());
+            case "server_addr" -> out.append(e.listenerAddr());
+            case "server_port" -> out.append(e.listenerPort());
+            case "ssl_server_name" -> dash(out, e.sni());
+            case "request_id" -> hex16(hex16(out, requestIdPrefix), requestIds.incrementAndGet());
             default -> dash(out, statics.get(v));
         }
     }
@@ -155,6 +215,13 @@ public final class AccessLogFormat {
         out.append(ms / 1000).append('.');
         final long r = ms % 1000;
         out.append(r < 10 ? "00" : r < 100 ? "0" : "").append(r);
+    }
+
+    private static StringBuilder hex16(StringBuilder out, long v) {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            out.append(Character.forDigit((int) (v >>> shift) & 0xF, 16));
+        }
+        return out;
     }
 
     private static void dash(StringBuilder out, String s) {

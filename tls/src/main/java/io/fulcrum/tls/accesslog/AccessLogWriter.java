@@ -30,6 +30,7 @@ public final class AccessLogWriter implements AutoCloseable {
     private final Path file;
     private final long maxFileBytes;
     private final boolean daily;
+    private final int maxFiles;
     private final MpscArrayQueue<AccessLogEntry> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -40,9 +41,19 @@ public final class AccessLogWriter implements AutoCloseable {
     private long fileBytes;
     private LocalDate fileDay;
 
-    /** Opens (appends to) the file and starts the writer thread. */
+    /** Opens (appends to) the file and starts the writer thread; keeps every rotated file. */
     public AccessLogWriter(Path file, long maxFileBytes, boolean daily, int queueCapacity) {
+        this(file, maxFileBytes, daily, queueCapacity, 0);
+    }
+
+    /**
+     * Opens (appends to) the file and starts the writer thread.
+     *
+     * @param maxFiles rotated files kept; after a rotation the oldest beyond this count are deleted (0 = keep all)
+     */
+    public AccessLogWriter(Path file, long maxFileBytes, boolean daily, int queueCapacity, int maxFiles) {
         this.file = file;
+        this.maxFiles = maxFiles;
         this.maxFileBytes = maxFileBytes;
         this.daily = daily;
         this.queue = new MpscArrayQueue<>(queueCapacity);
@@ -92,6 +103,21 @@ public final class AccessLogWriter implements AutoCloseable {
         }
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
         open();
+        if (maxFiles > 0) {
+            pruneRotated();
+        }
+    }
+
+    /** Deletes the oldest rotated files beyond {@code maxFiles} (their suffixes sort by time). */
+    private void pruneRotated() throws IOException {
+        final String prefix = file.getFileName() + ".";
+        final java.util.List<Path> rotated;
+        try (java.util.stream.Stream<Path> files = Files.list(file.toAbsolutePath().getParent())) {
+            rotated = files.filter(f -> f.getFileName().toString().startsWith(prefix)).sorted().toList();
+        }
+        for (int i = 0; i < rotated.size() - maxFiles; i++) {
+            Files.deleteIfExists(rotated.get(i));
+        }
     }
 
     private void run() {

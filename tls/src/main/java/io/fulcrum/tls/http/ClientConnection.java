@@ -90,6 +90,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private InetSocketAddress localAddress;
     private String localPort;
     private long rttMicros = -1;
+    // ---- TLS of the connection, read once after the handshake (HTTPS listeners)
+    private boolean tlsRead;
+    private String tlsProtocol;
+    private String tlsCipher;
+    private String sni;
+    private String clientCertHeaders;
 
     // ---- exchange
     private int generation;
@@ -116,6 +122,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private String referer;
     private String xForwardedFor;
     private String cookieHeader;
+    private String[] logHeaders;
     private boolean acceptsGzip;
 
     // ---- backend / response
@@ -366,6 +373,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         referer = req.value(in, HeaderName.REFERER);
         xForwardedFor = req.value(in, HeaderName.X_FORWARDED_FOR);
         cookieHeader = req.value(in, HeaderName.COOKIE);
+        if (lr.accessLogFormat != null && lr.accessLogFormat.requestHeaderCount() > 0) {
+            logHeaders = new String[lr.accessLogFormat.requestHeaderCount()];
+            for (int i = 0; i < logHeaders.length; i++) {
+                logHeaders[i] = req.value(in, lr.accessLogFormat.requestHeader(i));
+            }
+        }
         clientKeepAlive = req.keepAlive;
         requestHasBody = req.chunked || req.contentLength > 0;
         if ("CONNECT".equals(method)) {
@@ -407,8 +420,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         rewrittenHead = alloc.buffer(req.headLength() + 256);
+        if (lr.tls != null && !tlsRead) {
+            readTls();
+        }
         HeadRewriter.writeRequest(in, req, rewrittenHead, lr.template, originOffset, hostOverride, clientIp,
-                localPort);
+                localPort, clientCertHeaders);
         in.skipBytes(req.headLength());
         headConsumed = true;
         requestBodyRemaining = req.chunked ? -1 : req.contentLength;
@@ -418,6 +434,46 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         state = S_CONNECTING;
         arm(T_RESPONSE, lr.responseNs, now);
         connect(b, now);
+    }
+
+    /** Reads protocol, cipher, SNI and the verified client certificate of the connection (once, allocates). */
+    private void readTls() {
+        tlsRead = true;
+        final io.netty.handler.ssl.SslHandler ssl = io.fulcrum.tls.ssl.FulcrumSniHandler.sslHandler(ch);
+        sni = io.fulcrum.tls.ssl.FulcrumSniHandler.sni(ch);
+        if (ssl == null) {
+            return;
+        }
+        final javax.net.ssl.SSLSession session = ssl.engine().getSession();
+        tlsProtocol = session.getProtocol();
+        tlsCipher = session.getCipherSuite();
+        if (!lr.clientCertHeaders) {
+            return;
+        }
+        try {
+            final java.security.cert.Certificate[] peer = session.getPeerCertificates();
+            final java.security.cert.X509Certificate[] chain = new java.security.cert.X509Certificate[peer.length];
+            for (int i = 0; i < peer.length; i++) {
+                chain[i] = (java.security.cert.X509Certificate) peer[i];
+            }
+            if (lr.tls.verifiesClient(chain)) {
+                final byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded());
+                clientCertHeaders = "X-Client-Verify: SUCCESS\r\nX-Client-DN: "
+                        + chain[0].getSubjectX500Principal().getName().replace('\r', ' ').replace('\n', ' ')
+                        + "\r\nX-Client-Fingerprint: " + java.util.HexFormat.of().formatHex(digest) + "\r\n";
+            } else {
+                clientCertHeaders = "X-Client-Verify: FAILED\r\n";
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            clientCertHeaders = "X-Client-Verify: NONE\r\n";
+        } catch (java.security.GeneralSecurityException e) {
+            clientCertHeaders = "X-Client-Verify: FAILED\r\n";
+        }
+    }
+
+    @Override
+    public boolean secure() {
+        return lr.tls != null;
     }
 
     /** Splits the request-target into path (for rules) and the origin-form offset; false when malformed. */
@@ -804,6 +860,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             tryStatus[tries - 1] = code;
         }
         group.counters(backend).recordStatus(code);
+        group.selector.responded(backend, code);
+        if (group.appCookie) {
+            for (int hh = 0; hh < resp.headerCount; hh++) {
+                if (resp.ids[hh] == HeaderName.SET_COOKIE) {
+                    group.selector.learnCookie(this, backend, resp.value(respIn, hh));
+                }
+            }
+        }
         status = code;
         if (code == 101) {
             if (!req.upgradeWebSocket || !resp.upgradeWebSocket) {
@@ -1134,6 +1198,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         referer = null;
         xForwardedFor = null;
         cookieHeader = null;
+        logHeaders = null;
         acceptsGzip = false;
         backend = null;
         bcReused = false;
@@ -1168,6 +1233,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         logged = true;
+        if (group != null) {
+            for (int i = 0, n = Math.min(tries, MAX_TRIES); i < n; i++) {
+                group.selector.released(tried[i]);
+            }
+        }
         final long elapsedNs = now - startNs;
         final int st = status == 0 ? 499 : status;
         counters.recordRequest(st, elapsedNs / 1000);
@@ -1180,6 +1250,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private AccessLogEntry entry(int st, long elapsedNs) {
+        if (lr.tls != null && !tlsRead) {
+            readTls();
+        }
         String upStatus = null;
         String upConnect = null;
         String upHeader = null;
@@ -1214,12 +1287,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         final Backend last = n > 0 ? tried[n - 1] : null;
         return new AccessLogEntry(lr.accessLogFormat, System.currentTimeMillis(), clientIp, clientAddress.getPort(), st,
-                method, "http", hostHeader, target, req.versionMinor == 0 ? "HTTP/1.0" : "HTTP/1.1",
+                method, lr.tls == null ? "http" : "https", hostHeader, target, req.versionMinor == 0 ? "HTTP/1.0" : "HTTP/1.1",
                 req.headLength() + requestBodyBytes,
                 bytesSent, bodyBytesSent, elapsedNs / 1_000_000, upStatus, upConnect, upHeader, upResponse, upAddr,
                 userAgent, referer, xForwardedFor, lr.settings.id(), lr.settings.name(),
                 group == null ? null : group.settings.id(), last == null ? null : last.id(),
-                localAddress.getAddress().getHostAddress(), localAddress.getPort(), null, null, null, rttMicros);
+                localAddress.getAddress().getHostAddress(), localAddress.getPort(), tlsProtocol, tlsCipher, sni, rttMicros,
+                logHeaders);
     }
 
     private static void secondsOrDash(StringBuilder out, long ns) {

@@ -14,6 +14,7 @@ final class GroupRuntime {
     final BackendSelector selector;
     final Map<Backend, BackendCounters> counters = new HashMap<>();
     final boolean insertCookie;
+    final boolean appCookie;
 
     GroupRuntime(BackendGroupSettings settings, BackendSelector selector) {
         this.settings = settings;
@@ -22,6 +23,7 @@ final class GroupRuntime {
             counters.put(b, new BackendCounters(b.id()));
         }
         this.insertCookie = settings.persistence().mode() != io.fulcrum.tls.CookiePersistenceSettings.Mode.OFF;
+        this.appCookie = settings.persistence().mode() == io.fulcrum.tls.CookiePersistenceSettings.Mode.APP_COOKIE;
     }
 
     BackendCounters counters(Backend b) {

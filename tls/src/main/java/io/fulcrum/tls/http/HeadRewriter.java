@@ -20,11 +20,23 @@ public final class HeadRewriter {
     public static final class RequestTemplate {
         final HeaderSettings headers;
         final String proto;
+        final boolean stripClientCertHeaders;
 
         /** Template for a listener with this scheme. */
         public RequestTemplate(HeaderSettings headers, String proto) {
+            this(headers, proto, false);
+        }
+
+        /**
+         * Template for a listener with this scheme.
+         *
+         * @param stripClientCertHeaders drop {@code X-Client-Verify}, {@code X-Client-DN} and {@code X-Client-Fingerprint}
+         *                               sent by clients (a mutual-TLS listener sets its own)
+         */
+        public RequestTemplate(HeaderSettings headers, String proto, boolean stripClientCertHeaders) {
             this.headers = headers;
             this.proto = proto;
+            this.stripClientCertHeaders = stripClientCertHeaders;
         }
     }
 
@@ -51,6 +63,16 @@ public final class HeadRewriter {
      */
     static void writeRequest(ByteBuf head, Http1HeadParser p, ByteBuf out, RequestTemplate t, int originOffset,
                              String hostOverride, String clientIp, String localPort) {
+        writeRequest(head, p, out, t, originOffset, hostOverride, clientIp, localPort, null);
+    }
+
+    /**
+     * As above, with extra header lines.
+     *
+     * @param extraHeaders complete header lines ({@code Name: value\r\n...}) added to the head, or null
+     */
+    static void writeRequest(ByteBuf head, Http1HeadParser p, ByteBuf out, RequestTemplate t, int originOffset,
+                             String hostOverride, String clientIp, String localPort, String extraHeaders) {
         final int base = head.readerIndex();
         final HeaderSettings hs = t.headers;
         ByteBufUtil.writeAscii(out, p.method);
@@ -110,6 +132,10 @@ public final class HeadRewriter {
             if (hs.nodeHeaderName() != null && isNamed(head, base, p, h, hs.nodeHeaderName())) {
                 continue;
             }
+            if (t.stripClientCertHeaders && (isNamed(head, base, p, h, "X-Client-Verify")
+                    || isNamed(head, base, p, h, "X-Client-DN") || isNamed(head, base, p, h, "X-Client-Fingerprint"))) {
+                continue;
+            }
             out.writeBytes(head, base + p.nameStart[h], p.valueEnd[h] - p.nameStart[h]);
             out.writeBytes(CRLF);
         }
@@ -162,6 +188,9 @@ public final class HeadRewriter {
             ByteBufUtil.writeAscii(out, ": ");
             ByteBufUtil.writeAscii(out, hs.nodeHeaderValue());
             out.writeBytes(CRLF);
+        }
+        if (extraHeaders != null) {
+            ByteBufUtil.writeAscii(out, extraHeaders);
         }
         if (p.chunked) {
             ByteBufUtil.writeAscii(out, "Transfer-Encoding: chunked\r\n");

@@ -29,8 +29,9 @@ final class HeaderName {
     static final byte CONTENT_TYPE = 19;
     static final byte CONTENT_ENCODING = 20;
     static final byte ACCEPT_ENCODING = 21;
+    static final byte SET_COOKIE = 22;
 
-    private static final byte[][] NAMES = new byte[22][];
+    private static final byte[][] NAMES = new byte[23][];
     /** Candidate ids by name length; names are short so a length switch plus one compare classifies most headers. */
     private static final byte[][] BY_LENGTH = new byte[32][];
 
@@ -56,6 +57,7 @@ final class HeaderName {
         NAMES[CONTENT_TYPE] = ascii("content-type");
         NAMES[CONTENT_ENCODING] = ascii("content-encoding");
         NAMES[ACCEPT_ENCODING] = ascii("accept-encoding");
+        NAMES[SET_COOKIE] = ascii("set-cookie");
         for (byte id = 1; id < NAMES.length; id++) {
             final int len = NAMES[id].length;
             final byte[] old = BY_LENGTH[len] == null ? new byte[0] : BY_LENGTH[len];

@@ -527,6 +527,28 @@ final class Http1HeadParser {
         return buf.toString(buf.readerIndex() + valueStart[h], valueEnd[h] - valueStart[h], StandardCharsets.ISO_8859_1);
     }
 
+    /** Value of the first header named {@code lowerName} (lower case), or null (allocates; for access logs). */
+    String value(ByteBuf buf, String lowerName) {
+        final int base = buf.readerIndex();
+        for (int h = 0; h < headerCount; h++) {
+            if (nameEnd[h] - nameStart[h] != lowerName.length()) {
+                continue;
+            }
+            boolean same = true;
+            for (int i = 0; i < lowerName.length() && same; i++) {
+                int c = buf.getByte(base + nameStart[h] + i);
+                if (c >= 'A' && c <= 'Z') {
+                    c += 32;
+                }
+                same = c == lowerName.charAt(i);
+            }
+            if (same) {
+                return value(buf, h);
+            }
+        }
+        return null;
+    }
+
     /** Value of the first header with this id, or null. */
     String value(ByteBuf buf, byte id) {
         final int h = indexOf(id);

@@ -1,10 +1,26 @@
 package io.fulcrum.tls.http;
 
+import io.fulcrum.tls.ssl.TlsHandshakeObserver;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 
-/** Installs a {@link ClientConnection} on every accepted connection of an HTTP listener. */
+/**
+ * Installs the handlers of an accepted connection of an HTTP listener: a {@link ClientConnection}; on an HTTPS listener
+ * first the SNI/TLS handlers, then, by ALPN, either a {@link ClientConnection} (HTTP/1.1) or the HTTP/2 codec with one
+ * {@link ClientConnection} per stream behind an {@link Http1Bridge} (backends stay HTTP/1.1).
+ */
 public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
+    /** Concurrent streams a client may open on one HTTP/2 connection. */
+    static final int MAX_CONCURRENT_STREAMS = 128;
+
     private final ListenerRuntime lr;
     private final StageContext ctx;
 
@@ -16,6 +32,44 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new ClientConnection(lr, ctx));
+        if (lr.tls == null) {
+            ch.pipeline().addLast(new ClientConnection(lr, ctx));
+            return;
+        }
+        ch.pipeline().addLast(lr.tls.newHandler());
+        ch.pipeline().addLast(new TlsHandshakeObserver(lr.tls.counters()));
+        ch.pipeline().addLast(new Alpn());
+    }
+
+    /** Chooses HTTP/1.1 or HTTP/2 once the handshake is done. */
+    private final class Alpn extends ApplicationProtocolNegotiationHandler {
+        Alpn() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext c, String protocol) {
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                // HTTP/2 flow control bounds what a client may send; the connection itself reads freely
+                c.pipeline().addLast(Http2FrameCodecBuilder.forServer()
+                        .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                                .maxHeaderListSize(lr.settings.limits().maxHeaderBytes()))
+                        .build());
+                c.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.config().setAutoRead(false);
+                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                        stream.pipeline().addLast(new Http1Bridge());
+                        stream.pipeline().addLast(new ClientConnection(lr, ctx));
+                    }
+                }));
+                c.channel().config().setAutoRead(true);
+                c.read();
+                return;
+            }
+            c.pipeline().addLast(new ClientConnection(lr, ctx));
+            c.fireChannelActive();
+        }
     }
 }

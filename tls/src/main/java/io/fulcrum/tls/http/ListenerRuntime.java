@@ -31,6 +31,8 @@ public final class ListenerRuntime {
     final long responseNs;
     final long webSocketIdleNs;
     final GzipPolicy gzip;
+    final io.fulcrum.tls.ssl.ServerTlsContext tls;
+    final boolean clientCertHeaders;
 
     /**
      * Runtime of a listener.
@@ -50,7 +52,11 @@ public final class ListenerRuntime {
         this.defaultGroup = settings.defaultGroupId() == null ? null : groups.get(settings.defaultGroupId());
         this.counters = new ListenerCounters(settings.id());
         this.trustedProxies = CidrSet.of(settings.trustedProxyCidrs());
-        this.template = new HeadRewriter.RequestTemplate(settings.headers(), "http");
+        this.tls = settings.tls() == null ? null : new io.fulcrum.tls.ssl.ServerTlsContext(settings.id(), settings.tls(), true);
+        this.clientCertHeaders = tls != null && settings.tls().clientAuth() != io.fulcrum.tls.TlsSettings.ClientAuth.OFF
+                && settings.tls().clientCertHeaders();
+        this.template = new HeadRewriter.RequestTemplate(settings.headers(), tls == null ? "http" : "https",
+                tls != null && settings.tls().clientAuth() != io.fulcrum.tls.TlsSettings.ClientAuth.OFF);
         this.accessLog = accessLog;
         this.accessLogFormat = settings.accessLog() == null ? null
                 : AccessLogFormat.compile(settings.accessLog().format(), statics);
@@ -65,6 +71,11 @@ public final class ListenerRuntime {
     /** Counters of the listener. */
     public ListenerCounters counters() {
         return counters;
+    }
+
+    /** TLS of an HTTPS listener, or null. */
+    public io.fulcrum.tls.ssl.ServerTlsContext tls() {
+        return tls;
     }
 
     /** Settings. */

@@ -45,6 +45,13 @@ public final class TcpRelayListener implements AutoCloseable {
     public static TcpRelayListener start(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters,
                                          Transport transport, EventLoopGroup boss, EventLoopGroup workers)
             throws InterruptedException {
+        return start(s, selector, counters, transport, boss, workers, null);
+    }
+
+    /** Binds the listener; with {@code tls} the client side is TLS (a TLS listener). */
+    public static TcpRelayListener start(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters,
+                                         Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                                         io.fulcrum.tls.ssl.ServerTlsContext tls) throws InterruptedException {
         final Channel server = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -57,6 +64,10 @@ public final class TcpRelayListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler());
+                            ch.pipeline().addLast(new io.fulcrum.tls.ssl.TlsHandshakeObserver(tls.counters()));
+                        }
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, s.idleTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast(new Frontend(s, selector, counters, transport));
@@ -88,6 +99,7 @@ public final class TcpRelayListener implements AutoCloseable {
         private boolean clientInputDone;
         private ByteBuf pending;
         private boolean backendInputDone;
+        private Backend picked;
 
         Frontend(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters, Transport transport) {
             this.s = s;
@@ -127,14 +139,17 @@ public final class TcpRelayListener implements AutoCloseable {
             f.addListener((ChannelFutureListener) future -> {
                 if (!client.isActive()) {
                     future.channel().close();
+                    selector.released(b);
                     return;
                 }
                 if (!future.isSuccess()) {
                     selector.failed(b);
+                    selector.released(b);
                     connectNext();
                     return;
                 }
                 backend = future.channel();
+                picked = b;
                 final InetSocketAddress src = (InetSocketAddress) client.remoteAddress();
                 final InetSocketAddress dst = (InetSocketAddress) client.localAddress();
                 if (s.proxyProtocol() == ProxyProtocolVersion.V1) {
@@ -194,6 +209,13 @@ public final class TcpRelayListener implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext c, Object evt) {
             if (evt instanceof IdleStateEvent) {
+                if (s.resetOnExpiry()) {
+                    // an expired flow is reset on both sides (SO_LINGER 0 sends RST on close)
+                    client.config().setOption(ChannelOption.SO_LINGER, 0);
+                    if (backend != null) {
+                        backend.config().setOption(ChannelOption.SO_LINGER, 0);
+                    }
+                }
                 client.close();
                 if (backend != null) {
                     backend.close();
@@ -226,6 +248,10 @@ public final class TcpRelayListener implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext c) {
             counters.add(ListenerCounters.Counter.CONNECTIONS_ACTIVE, -1);
+            if (picked != null) {
+                selector.released(picked);
+                picked = null;
+            }
             if (pending != null) {
                 pending.release();
                 pending = null;

@@ -114,6 +114,7 @@ public final class UdpRelayListener implements AutoCloseable {
                 it.remove();
                 counters.add(ListenerCounters.Counter.CONNECTIONS_ACTIVE, -1);
                 s.close();
+                selector.released(s.backend);
             }
         }
     }
@@ -121,7 +122,10 @@ public final class UdpRelayListener implements AutoCloseable {
     @Override
     public void close() {
         channel.eventLoop().execute(() -> {
-            sessions.values().forEach(Session::close);
+            for (Session s : sessions.values()) {
+                s.close();
+                selector.released(s.backend);
+            }
             sessions.clear();
         });
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

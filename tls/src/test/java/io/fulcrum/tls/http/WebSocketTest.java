@@ -68,11 +68,19 @@ class WebSocketTest {
     }
 
     private static Channel connect(InetSocketAddress proxy, BlockingQueue<String> received) throws Exception {
-        final URI uri = URI.create("ws://127.0.0.1:" + proxy.getPort() + "/ws");
+        return connect(proxy, received, null);
+    }
+
+    private static Channel connect(InetSocketAddress proxy, BlockingQueue<String> received,
+                                   io.netty.handler.ssl.SslContext tls) throws Exception {
+        final URI uri = URI.create((tls == null ? "ws" : "wss") + "://127.0.0.1:" + proxy.getPort() + "/ws");
         final Channel c = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", proxy.getPort()));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
                                 new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(uri,
                                         WebSocketVersion.V13, null, false, new DefaultHttpHeaders())),
@@ -118,6 +126,26 @@ class WebSocketTest {
             final long t0 = System.nanoTime();
             assertThat(c.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
             assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(500L, 3000L);
+        }
+    }
+
+    @Test
+    void wssThroughAnHttpsListener() throws Exception {
+        final io.fulcrum.tls.testing.TestPki pki = io.fulcrum.tls.testing.TestPki.create();
+        pki.server("ws", true, "ws.test", "ws.test");
+        final BackendGroupSettings g = new BackendGroupSettings("ws", List.of(
+                Backend.of((InetSocketAddress) echoServer.localAddress())));
+        final io.fulcrum.tls.TlsSettings tls = io.fulcrum.tls.TlsSettings.of(pki.file("ws.pem"), pki.file("ws.key"));
+        try (ProxyFixture p = ProxyFixture.start(ProxyFixture.listener(g).withTls(tls))) {
+            final io.netty.handler.ssl.SslContext client = io.netty.handler.ssl.SslContextBuilder.forClient()
+                    .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE).build();
+            final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            final Channel c = connect(p.address, received, client);
+            for (int i = 0; i < 10; i++) {
+                c.writeAndFlush(new TextWebSocketFrame("s" + i));
+                assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("echo:s" + i);
+            }
+            c.close().sync();
         }
     }
 }

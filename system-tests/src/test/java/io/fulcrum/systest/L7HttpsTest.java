@@ -1,0 +1,222 @@
+package io.fulcrum.systest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * TLS through the real binary in the namespace lab (a node without packet mode): an HTTPS listener (HTTP/1.1 and
+ * HTTP/2 by ALPN, curl and h2load), the HTTP→HTTPS redirect listener, a TLS listener (TCP over TLS with PROXY v2 to the
+ * backend), and certificate rotation under h2load load with zero failed requests. Certificates are made with openssl
+ * in a temporary directory.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class L7HttpsTest {
+    private static final String HOST = "example.test";
+    private static Lab lab;
+    private static Path work;
+    private static FulcrumProcess fulcrum;
+    private static final List<Process> backends = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        lab = Lab.up(2);
+        work = Files.createTempDirectory("fulcrum-https");
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ca.key");
+        openssl("req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=Fulcrum System Test CA", "-days", "2", "-out", "ca.pem");
+        server("server", "/O=first/CN=" + HOST);
+        server("rotated", "/O=second/CN=" + HOST);
+        backend("b1", "http", "b1", "80");
+        backend("b2", "http", "b2", "80");
+        backend("b1", "proxy2", "b1", "9000");
+        final Path runDir = work.resolve("run");
+        final Path config = work.resolve("https.yaml");
+        Files.writeString(config, """
+            node: {name: tls-st, run-dir: %s}
+            dataplane: {}
+            listeners:
+              - name: web-https
+                protocol: https
+                vip: 198.18.0.1
+                port: 8443
+                group: web
+                certificates: [{cert: server.pem, key: server.key}]
+              - {name: web-http, protocol: http, vip: 198.18.0.1, port: 8080, redirect-to: web-https}
+              - name: db-tls
+                protocol: tls
+                vip: 198.18.0.1
+                port: 9443
+                group: relay
+                certificates: [{cert: server.pem, key: server.key}]
+                proxy-protocol: v2
+            backend-groups:
+              - name: web
+                backends: [{address: 198.18.1.11, port: 80}, {address: 198.18.1.12, port: 80}]
+              - name: relay
+                backends: [{address: 198.18.1.11, port: 9000}]
+            """.formatted(runDir));
+        fulcrum = FulcrumProcess.start(lab.ns("lb"), config, runDir, Duration.ofSeconds(60));
+    }
+
+    private static void server(final String name, final String subject) {
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", name + ".key");
+        openssl("req", "-new", "-key", name + ".key", "-subj", subject, "-out", name + ".csr");
+        try {
+            Files.writeString(work.resolve(name + ".ext"), "subjectAltName=DNS:" + HOST + "\n");
+        } catch (final java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+            "-extfile", name + ".ext", "-out", name + ".pem");
+    }
+
+    private static void openssl(final String... args) {
+        final List<String> cmd = new ArrayList<>(List.of("sh", "-c", "cd " + work + " && openssl \"$@\"", "openssl"));
+        cmd.addAll(List.of(args));
+        final Lab.Result r = Lab.run(Duration.ofSeconds(30), cmd.toArray(String[]::new));
+        if (!r.ok()) {
+            throw new IllegalStateException(r.toString());
+        }
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        try {
+            if (fulcrum != null) {
+                assertThat(fulcrum.stop()).isZero();
+            }
+        } finally {
+            backends.forEach(Process::destroyForcibly);
+            if (lab != null) {
+                lab.close();
+            }
+        }
+    }
+
+    private static void backend(final String role, final String... args) throws Exception {
+        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(role), "python3",
+            Lab.root().resolve("system-tests/src/test/resources/backend.py").toString()));
+        command.addAll(List.of(args));
+        backends.add(new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(work.resolve(role + "-" + args[0] + ".log").toFile()).start());
+        for (int i = 0; i < 50; i++) {
+            if (lab.exec(role, Duration.ofSeconds(5), "ss", "-ltnH", "sport", "=", ":" + args[2]).stdout().contains("LISTEN")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("backend " + String.join(" ", args) + " did not start");
+    }
+
+    private static Lab.Result client(final String... command) {
+        return lab.exec("client", Duration.ofSeconds(30), command);
+    }
+
+    private static Lab.Result curl(final String... args) {
+        final List<String> command = new ArrayList<>(List.of("curl", "-sS", "-m", "10", "--cacert",
+            work.resolve("ca.pem").toString(), "--resolve", HOST + ":8443:198.18.0.1"));
+        command.addAll(List.of(args));
+        return client(command.toArray(String[]::new));
+    }
+
+    @Order(1)
+    @Test
+    void httpsWithHttp11AndHttp2ReachesBothBackends() {
+        final Set<String> seen = new HashSet<>();
+        for (final String version : List.of("--http1.1", "--http2", "--http1.1", "--http2", "--http1.1", "--http2")) {
+            final Lab.Result r = curl(version, "-i", "https://" + HOST + ":8443/p");
+            assertThat(r.stdout()).as(r.toString()).startsWith(version.equals("--http2") ? "HTTP/2 200" : "HTTP/1.1 200")
+                .contains("header x-forwarded-proto: https", "header x-forwarded-port: 8443");
+            final Matcher m = Pattern.compile("backend=(b\\d)").matcher(r.stdout());
+            assertThat(m.find()).isTrue();
+            seen.add(m.group(1));
+        }
+        assertThat(seen).containsExactlyInAnyOrder("b1", "b2");
+    }
+
+    @Order(2)
+    @Test
+    void theHttpListenerRedirectsToHttps() {
+        final Lab.Result get = client("curl", "-sS", "-i", "-m", "5", "http://" + HOST + ":8080/a/b?c=d", "--resolve",
+            HOST + ":8080:198.18.0.1");
+        assertThat(get.stdout()).startsWith("HTTP/1.1 301").contains("Location: https://" + HOST + ":8443/a/b?c=d");
+        final Lab.Result post = client("curl", "-sS", "-i", "-m", "5", "-d", "x", "http://198.18.0.1:8080/form");
+        assertThat(post.stdout()).startsWith("HTTP/1.1 308").contains("Location: https://198.18.0.1:8443/form");
+    }
+
+    @Order(3)
+    @Test
+    void theTlsListenerRelaysTcpWithProxyV2() {
+        final Lab.Result r = client("sh", "-c", "(printf 'ping\\n'; sleep 1) | openssl s_client -quiet -verify_quiet -CAfile "
+            + work.resolve("ca.pem") + " -servername " + HOST + " -connect 198.18.0.1:9443");
+        assertThat(r.stdout()).as(r.toString()).containsPattern("backend=b1 proxy=198\\.18\\.0\\.2:\\d+->198\\.18\\.0\\.1:9443")
+            .contains("ping");
+    }
+
+    @Order(4)
+    @Test
+    void h2loadOverHttp2() {
+        final Lab.Result r = client("h2load", "-n", "600", "-c", "6", "-m", "4", "https://198.18.0.1:8443/h2");
+        assertThat(r.stdout()).as(r.toString()).contains("Application protocol: h2")
+            .contains("600 succeeded, 0 failed, 0 errored, 0 timeout");
+    }
+
+    /** A reduced testssl.sh run for CI (protocols and cipher categories); docs/tls.md keeps the full run. */
+    @Order(5)
+    @Test
+    void testsslFindsNoWeakProtocolOrCipherCategory() {
+        final Lab.Result r = lab.exec("client", Duration.ofSeconds(50), "testssl", "--quiet", "--color", "0", "--warnings",
+            "off", "--ip", "one", "-p", "-s", "198.18.0.1:8443");
+        assertThat(r.stdout()).as(r.toString()).contains("SSLv2      not offered (OK)", "SSLv3      not offered (OK)",
+            "TLS 1      not offered", "TLS 1.1    not offered", "TLS 1.2    offered (OK)", "TLS 1.3    offered (OK)")
+            .containsPattern("NULL ciphers \\(no encryption\\) +not offered \\(OK\\)")
+            .containsPattern("Export ciphers .* +not offered \\(OK\\)")
+            .containsPattern("LOW: 64 Bit .* +not offered \\(OK\\)")
+            .containsPattern("Triple DES Ciphers / IDEA +not offered")
+            .containsPattern("Obsolete CBC ciphers .* +not offered")
+            .containsPattern("Strong encryption \\(AEAD ciphers\\) +offered \\(OK\\)");
+    }
+
+    @Order(6)
+    @Test
+    void rotatingTheCertificateUnderLoadFailsNoHandshake() throws Exception {
+        assertThat(subject()).contains("O = first");
+        // one request per connection: every request is a new handshake while the files change underneath
+        final CompletableFuture<Lab.Result> load = CompletableFuture.supplyAsync(() -> client("sh", "-c",
+            "for i in 1 2 3 4 5 6 7 8; do h2load -n 150 -c 50 -m 1 https://198.18.0.1:8443/r | grep -E '^requests:'; done"));
+        Thread.sleep(1500);
+        Files.copy(work.resolve("rotated.key"), work.resolve("server.key.new"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(work.resolve("rotated.pem"), work.resolve("server.pem.new"), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(work.resolve("server.key.new"), work.resolve("server.key"), StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+        Files.move(work.resolve("server.pem.new"), work.resolve("server.pem"), StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+        final Lab.Result r = load.get();
+        final List<String> lines = r.stdout().lines().toList();
+        assertThat(lines).as(r.toString()).hasSize(8)
+            .allSatisfy(l -> assertThat(l).contains("150 succeeded, 0 failed, 0 errored, 0 timeout"));
+        assertThat(subject()).contains("O = second");
+    }
+
+    private static String subject() {
+        return client("sh", "-c", "openssl s_client -connect 198.18.0.1:8443 -servername " + HOST + " </dev/null 2>/dev/null"
+            + " | grep '^subject='").stdout();
+    }
+}
