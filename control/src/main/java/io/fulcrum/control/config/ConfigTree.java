@@ -154,7 +154,9 @@ public final class ConfigTree {
             im.put("addresses", stringList(i.addresses()));
             interfaces.add(im);
         }
-        m.put("interfaces", interfaces);
+        if (!interfaces.isEmpty()) {
+            m.put("interfaces", interfaces); // left out: a node without packet-mode interfaces
+        }
         final Map<String, Object> neighbours = new LinkedHashMap<>();
         putIf(neighbours, "reachable-time", d.neighbours().reachableTimeSeconds(), DEFAULT_REACHABLE_SECONDS);
         if (!d.neighbours().staticNeighbours().isEmpty()) {

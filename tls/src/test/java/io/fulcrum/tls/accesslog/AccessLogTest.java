@@ -103,6 +103,14 @@ class AccessLogTest {
             }
             // a burst larger than the queue never blocks the producer: the excess is dropped and counted
             assertThat(accepted + w.dropped()).isEqualTo(10_000);
+            // then a paced stream well past the 200-byte limit (each entry retried until the queue has room, so
+            // the writer thread's speed on a busy machine does not decide whether the file rotates)
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            for (int i = 0; i < 100 && System.nanoTime() < deadline; i++) {
+                while (!w.offer(entry(fmt, "/paced" + i)) && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+            }
         }
         try (var files = Files.list(dir)) {
             assertThat(files.count()).isGreaterThan(1);
