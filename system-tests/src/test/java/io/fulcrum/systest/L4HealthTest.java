@@ -262,6 +262,8 @@ class L4HealthTest {
             assertThat(watch.after().keySet()).as(watch.line()).containsExactly("b2");
             assertThat(watch.after().get("b2")).as(watch.line()).isGreaterThan(50);
             assertThat(groupHealth(ctl("status").stdout(), "fail")).isEqualTo("1 healthy, 1 unhealthy");
+            System.out.println("stopped server: last failure " + (watch.lastFailMs() - killedAt[0]) + " ms after the kill (bound "
+                + BOUND_MS + " ms): " + watch.line());
 
             // restart: b1 rejoins after healthy-threshold (1) successful probes, and the loop fails nothing
             serve("b1", FAIL_PORT);
@@ -272,6 +274,7 @@ class L4HealthTest {
             final Watch rejoined = Watch.parse(after);
             assertThat(rejoined.fail()).as(after).isZero();
             assertThat(rejoined.after().keySet()).as(after).containsExactly("b1", "b2");
+            System.out.println("restarted server: rejoined after " + rejoinMs + " ms; then " + after);
         });
     }
 
@@ -288,6 +291,8 @@ class L4HealthTest {
                 .isLessThanOrEqualTo(BOUND_MS + SLACK_MS);
             assertThat(watch.after().keySet()).as("the backup serves: %s", watch.line()).containsExactly("b2");
             assertThat(watch.after().get("b2")).as(watch.line()).isGreaterThan(50);
+            System.out.println("failover: last failure " + (watch.lastFailMs() - killedAt[0]) + " ms after the kill: "
+                + watch.line());
 
             serve("b1", BACKUP_PORT);
             assertThat(awaitBackend(BACKUP_PORT, "b1", Duration.ofSeconds(10))).as("failback to the primary").isNotNegative();
@@ -367,9 +372,12 @@ class L4HealthTest {
             final String after = lab.fulcrum().stats();
             assertThat(counter(after, "agent-0 event rst-sent") - counter(before, "agent-0 event rst-sent"))
                 .as("RSTs sent by Fulcrum").isGreaterThanOrEqualTo(10);
-            // all-down: drop: the SYNs go unanswered
+            // all-down: drop: the SYNs go unanswered, counted as no-backend drops
             final String dropped = lab.client(Duration.ofSeconds(30), "attempts", VIP, "8032", "2", "2");
             assertThat(dropped).startsWith("ok=0 refused=0 reset=0 timeout=2 ");
+            assertThat(counter(lab.fulcrum().stats(), "agent-0 drop no-backend") - counter(after, "agent-0 drop no-backend"))
+                .as("SYNs dropped for want of a backend").isGreaterThanOrEqualTo(2);
+            System.out.println("all-down: reset " + reset + "; drop " + dropped);
         });
     }
 }
