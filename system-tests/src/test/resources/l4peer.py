@@ -3,8 +3,9 @@
 
 Servers (run in a backend namespace, exit after --lifetime seconds):
   serve NAME TCPPORT UDPPORT LOGFILE   TCP: first line "WHO" -> "NAME peer_ip:peer_port", "ECHO" -> echo until EOF,
-                                       "IDLE" -> "ok", then wait; a reset is logged to LOGFILE; "GET ..." -> HTTP/1.0
-                                       answer with "NAME peer_ip:peer_port". UDP: answers "NAME peer_ip:peer_port".
+                                       "IDLE" -> "ok", then wait; a reset is logged to LOGFILE; "HOLD" -> "NAME
+                                       peer_ip:peer_port", then echoes line by line until EOF; "GET ..." -> HTTP/1.0
+                                       200 with "NAME peer_ip:peer_port". UDP: answers "NAME peer_ip:peer_port".
 Clients (run in the client namespace):
   who HOST PORT                        one WHO; prints "local_port reply"
   many HOST PORT N TIMEOUT_S           N sequential short WHO connections; prints "ok=.. fail=.. seconds=.."
@@ -13,6 +14,12 @@ Clients (run in the client namespace):
   udp HOST PORT                        one datagram; prints the answer
   udpmany HOST PORT N                  N sockets (distinct ports) send one datagram each; prints "answered=.."
                                        then the first socket sends again; prints "first-again=yes|no"
+  watch HOST PORT SECONDS              short WHO connections back to back for SECONDS; prints "ok=.. fail=..
+                                       last_fail=EPOCH|none end=EPOCH after=NAME:COUNT,..." (answers after the
+                                       last failure, per backend)
+  hold HOST PORT SECONDS               one connection: HOLD, prints "via NAME" at once, then exchanges a line every
+                                       0.2 s for SECONDS; prints "held exchanges=N last=EPOCH" or "broken ..."
+  attempts HOST PORT N TIMEOUT_S       N connection attempts; prints "ok=.. refused=.. reset=.. timeout=.. max_ms=.."
   spoof-toa SRC HOST PORT              sends a raw SYN that carries a forged TOA option (kind 254, 1.2.3.4:1)
 """
 import hashlib
@@ -50,6 +57,17 @@ def serve(name, tcp_port, udp_port, log_file, lifetime):
                     if not chunk:
                         break
                     conn.sendall(chunk)
+            elif line == b"HOLD":
+                conn.sendall(who + b"\n")
+                pending = rest
+                while True:
+                    while b"\n" in pending:
+                        one, pending = pending.split(b"\n", 1)
+                        conn.sendall(one + b"\n")
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    pending += chunk
             elif line == b"IDLE":
                 conn.sendall(b"ok\n")
                 try:
@@ -162,6 +180,89 @@ def loop(host, port, seconds):
     print("ok=%d fail=%d errors=%s" % (ok, fail, errors))
 
 
+def watch(host, port, seconds):
+    """Like loop, but reports when the last failure happened and who answered after it."""
+    ok = fail = 0
+    last_fail = None
+    after = {}
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            s = connect(host, port, 3.0)
+            s.sendall(b"WHO\n")
+            reply = read_line(s)
+            s.close()
+        except OSError:
+            reply = ""
+        if reply:
+            ok += 1
+            name = reply.split(" ", 1)[0]
+            after[name] = after.get(name, 0) + 1
+        else:
+            fail += 1
+            last_fail = time.time()
+            after = {}
+    print("ok=%d fail=%d last_fail=%s end=%.3f after=%s" % (ok, fail, "none" if last_fail is None else "%.3f" % last_fail,
+          time.time(), ",".join("%s:%d" % (k, v) for k, v in sorted(after.items()))))
+
+
+def hold(host, port, seconds):
+    s = connect(host, port)
+    s.settimeout(5.0)
+    s.sendall(b"HOLD\n")
+    buffered = [b""]
+
+    def line():
+        while b"\n" not in buffered[0]:
+            chunk = s.recv(4096)
+            if not chunk:
+                raise ConnectionError("eof")
+            buffered[0] += chunk
+        one, buffered[0] = buffered[0].split(b"\n", 1)
+        return one.decode()
+
+    print("via " + line().split(" ", 1)[0], flush=True)
+    exchanges = 0
+    end = time.time() + seconds
+    try:
+        while time.time() < end:
+            sent = "ping %d" % exchanges
+            s.sendall((sent + "\n").encode())
+            got = line()
+            if got != sent:
+                print("broken exchanges=%d wrong echo %r" % (exchanges, got))
+                return
+            exchanges += 1
+            time.sleep(0.2)
+    except OSError as e:
+        print("broken exchanges=%d %s" % (exchanges, type(e).__name__))
+        return
+    s.close()
+    print("held exchanges=%d last=%.3f" % (exchanges, time.time()))
+
+
+def attempts(host, port, n, timeout_s):
+    counts = {"ok": 0, "refused": 0, "reset": 0, "timeout": 0, "other": 0}
+    max_ms = 0.0
+    for _ in range(n):
+        start = time.time()
+        try:
+            s = socket.create_connection((host, port), timeout=timeout_s)
+            s.close()
+            counts["ok"] += 1
+        except ConnectionRefusedError:
+            counts["refused"] += 1
+        except ConnectionResetError:
+            counts["reset"] += 1
+        except socket.timeout:
+            counts["timeout"] += 1
+        except OSError:
+            counts["other"] += 1
+        max_ms = max(max_ms, (time.time() - start) * 1000.0)
+    print("ok=%d refused=%d reset=%d timeout=%d other=%d max_ms=%d" % (counts["ok"], counts["refused"], counts["reset"],
+          counts["timeout"], counts["other"], max_ms))
+
+
 def echo(host, port, size):
     payload = os.urandom(size)
     s = connect(host, port, 20.0)
@@ -267,6 +368,12 @@ def main():
         many(args[1], int(args[2]), int(args[3]), float(args[4]))
     elif cmd == "loop":
         loop(args[1], int(args[2]), float(args[3]))
+    elif cmd == "watch":
+        watch(args[1], int(args[2]), float(args[3]))
+    elif cmd == "hold":
+        hold(args[1], int(args[2]), float(args[3]))
+    elif cmd == "attempts":
+        attempts(args[1], int(args[2]), int(args[3]), float(args[4]))
     elif cmd == "echo":
         echo(args[1], int(args[2]), int(args[3]))
     elif cmd == "idle":

@@ -244,6 +244,17 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
             }
         }
         int match = table.lookup(source, destination, sourcePort, destinationPort, protocol);
+        if (match != FlowTable.NOT_FOUND && protocol == TCP && (tcpFlags & (SYN | ACK)) == SYN
+            && FlowTable.direction(match) == FlowTable.DIRECTION_ORIGINAL && isFinished(match)) {
+            // Port reuse (LVS conn_reuse_mode 1): a client SYN on the tuple of a finished connection opens a new
+            // connection, so it is scheduled afresh rather than sent to the old backend, which may be down,
+            // drained or removed by now.
+            final int old = FlowTable.flowIndex(match);
+            closeFlow(table.flow(old), snap);
+            table.remove(old);
+            counters.event(ForwarderEvent.FLOW_REUSED);
+            match = FlowTable.NOT_FOUND;
+        }
         if (match == FlowTable.NOT_FOUND) {
             final Listener listener = snap.lookup(destination, destinationPort, protocol);
             if (listener == null) {
@@ -594,6 +605,12 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         } else {
             counters.event(ForwarderEvent.RST_NOT_SENT);
         }
+    }
+
+    /** Whether the matched TCP flow's connection is over (TIME_WAIT or CLOSE), as LVS decides for port reuse. */
+    private boolean isFinished(final int match) {
+        final int state = table.flow(FlowTable.flowIndex(match)).tcpState();
+        return state == TcpState.TIME_WAIT || state == TcpState.CLOSE;
     }
 
     private boolean isLocal(final int address) {

@@ -41,6 +41,8 @@ public enum ForwarderEvent {
     FLOW_CREATED("flow-created"),
     /** L4: flows removed by idle expiry (their FULLNAT local port is free again). */
     FLOW_EXPIRED("flow-expired"),
+    /** L4: finished flows (TIME_WAIT, CLOSE) retired by a client SYN on the same tuple that was scheduled afresh. */
+    FLOW_REUSED("flow-reused"),
     /** L4: TOA options inserted. */
     TOA_ADDED("toa-added"),
     /** L4: TOA not inserted: no room in the TCP option space or the MTU (the packet went out untouched). */

@@ -19,6 +19,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.fulcrum.forwarder.stage.DropReason;
 import io.fulcrum.forwarder.stage.ForwarderEvent;
@@ -359,6 +361,73 @@ class L4GoldenFixtureTest {
         assertThat(ipFrames(0)).hasSize(1);
         assertThat(ipFrames(1)).hasSize(1);
         assertThat(l4.forwarder().flowTable().activeFlows()).isZero();
+    }
+
+    /** Ends the handshaken connection: FIN from the client, FIN from the backend, last ACK (the flow is in TIME_WAIT). */
+    private void closeGracefully() {
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, FIN_ACK, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, FIN_ACK,
+                toa(254, CLIENT_PORT, CLIENT_IP), new byte[0]).build());
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN + 1, CLIENT_ISN + 2, FIN_ACK, new byte[0])
+                .build(), 0,
+            toClient().tcp(80, CLIENT_PORT, BACKEND_ISN + 1, CLIENT_ISN + 2, FIN_ACK, new byte[0]).build());
+    }
+
+    /** The backend refuses the connection: SYN, then RST from the backend (the flow is in CLOSE). */
+    private void refuse() {
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN, 0, SYN, MSS_1452, new byte[0]).build());
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, 0, CLIENT_ISN + 1, RST | ACK, new byte[0]).build(), 0,
+            toClient().tcp(80, CLIENT_PORT, 0, CLIENT_ISN + 1, RST | ACK, new byte[0]).build());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"time-wait", "close"})
+    void synReusingAFinishedFlowsTupleIsScheduledAfreshNotSentToTheOldBackend(final String finished) {
+        if (finished.equals("time-wait")) {
+            handshake();
+            closeGracefully();
+        } else {
+            refuse();
+        }
+        assertThat(l4.forwarder().flowTable().activeFlows()).as("the finished flow is still in the table").isEqualTo(1);
+        // The old backend is down now; the client's next connection happens to reuse its source port.
+        l4.group().setHealthy(l4.backendRef(), false, 0);
+        final int newIsn = CLIENT_ISN + 1_000_000;
+        expect(fromClient().tcp(CLIENT_PORT, 80, newIsn, 0, SYN, MSS_1460, new byte[0]).build(), 0,
+            PacketBuilder.ethernet(LB0_MAC, CLIENT_MAC).ipv4(VIP, CLIENT_IP).flagsAndOffset(0x4000).id(0)
+                .tcp(80, CLIENT_PORT, 0, newIsn + 1, RST | ACK, new byte[0]).windowZero().build());
+        assertThat(event(ForwarderEvent.FLOW_REUSED)).isEqualTo(1);
+        assertThat(l4.forwarder().flowTable().activeFlows()).isZero();
+        assertThat(l4.forwarder().localPortsAvailable()).as("the old flow's local port is free again").isEqualTo(100);
+
+        // With the backend back, the reused tuple opens a new flow with a new local port.
+        l4.group().setHealthy(l4.backendRef(), true, 0);
+        expect(fromClient().tcp(CLIENT_PORT, 80, newIsn, 0, SYN, MSS_1460, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT + 1, BACKEND_PORT, newIsn, 0, SYN, MSS_1452, new byte[0]).build());
+        assertThat(event(ForwarderEvent.FLOW_CREATED)).isEqualTo(2);
+        assertThat(l4.forwarder().flowTable().activeFlows()).isEqualTo(1);
+    }
+
+    @Test
+    void retransmittedSynAndSynIntoAnOpenConnectionFollowTheirFlow() {
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN, 0, SYN, MSS_1452, new byte[0]).build());
+        // retransmission before the SYN-ACK: same flow, same local port
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN, 0, SYN, MSS_1452, new byte[0]).build());
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1460,
+                new byte[0]).build(), 0,
+            toClient().tcp(80, CLIENT_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1452, new byte[0]).build());
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK,
+                toa(254, CLIENT_PORT, CLIENT_IP), new byte[0]).build());
+        // a SYN into the established connection goes to its backend too (the backend answers with a challenge ACK)
+        l4.group().setHealthy(l4.backendRef(), false, 0);
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 5, 0, SYN, MSS_1460, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 5, 0, SYN, MSS_1452, new byte[0]).build());
+        assertThat(event(ForwarderEvent.FLOW_REUSED)).isZero();
+        assertThat(event(ForwarderEvent.FLOW_CREATED)).isEqualTo(1);
     }
 
     @Test
