@@ -123,6 +123,10 @@ public final class FlowDescriptor {
     public static final int FLAG_SEEN_REPLY = 0x08;
     /** The flow's backend is draining (removed or weight 0); the caller resets it at its drain deadline. */
     public static final int FLAG_DRAINING = 0x10;
+    /** The flow was counted on its listener's per-object traffic counters (so its close is counted there too). */
+    public static final int FLAG_LISTENER_COUNTED = 0x20;
+    /** The flow was counted on its backend's per-object traffic counters (so its close is counted there too). */
+    public static final int FLAG_BACKEND_COUNTED = 0x40;
 
     /** Index slot: shift of the 5-bit hash tag. */
     static final int SLOT_TAG_SHIFT = 27;

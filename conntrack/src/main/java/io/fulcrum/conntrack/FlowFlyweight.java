@@ -6,8 +6,10 @@ import static io.fulcrum.conntrack.FlowDescriptor.CREATED_MS_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.DEADLINE_MS_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.ENTRY_BYTES;
 import static io.fulcrum.conntrack.FlowDescriptor.FLAGS_OFFSET;
+import static io.fulcrum.conntrack.FlowDescriptor.FLAG_BACKEND_COUNTED;
 import static io.fulcrum.conntrack.FlowDescriptor.FLAG_DRAINING;
 import static io.fulcrum.conntrack.FlowDescriptor.FLAG_IN_USE;
+import static io.fulcrum.conntrack.FlowDescriptor.FLAG_LISTENER_COUNTED;
 import static io.fulcrum.conntrack.FlowDescriptor.FLAG_RESET_ON_IDLE;
 import static io.fulcrum.conntrack.FlowDescriptor.FLAG_SEEN_REPLY;
 import static io.fulcrum.conntrack.FlowDescriptor.FLAG_TOA_PENDING;
@@ -204,6 +206,39 @@ public final class FlowFlyweight {
      */
     public FlowFlyweight draining(final boolean draining) {
         flag(FLAG_DRAINING, draining);
+        return this;
+    }
+
+    /** @return true if the flow was counted on its listener's traffic counters. */
+    public boolean listenerCounted() {
+        return (flags() & FLAG_LISTENER_COUNTED) != 0;
+    }
+
+    /**
+     * Marks the flow as counted on its listener's traffic counters (set at creation when they exist).
+     *
+     * @param counted true when counted.
+     * @return this.
+     */
+    public FlowFlyweight listenerCounted(final boolean counted) {
+        flag(FLAG_LISTENER_COUNTED, counted);
+        return this;
+    }
+
+    /** @return true if the flow was counted on its backend's traffic counters. */
+    public boolean backendCounted() {
+        return (flags() & FLAG_BACKEND_COUNTED) != 0;
+    }
+
+    /**
+     * Marks the flow as counted on its backend's traffic counters (set at creation when they exist), so that its
+     * state changes and its close are counted there too and gauges never go below zero.
+     *
+     * @param counted true when counted.
+     * @return this.
+     */
+    public FlowFlyweight backendCounted(final boolean counted) {
+        flag(FLAG_BACKEND_COUNTED, counted);
         return this;
     }
 

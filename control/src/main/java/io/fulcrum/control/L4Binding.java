@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.fulcrum.common.config.AclMode;
+import io.fulcrum.common.config.Endpoint;
 import io.fulcrum.common.config.BackendConfig;
 import io.fulcrum.common.config.BackendGroupConfig;
 import io.fulcrum.common.config.DataplaneConfig;
@@ -40,12 +41,15 @@ import io.fulcrum.conntrack.TimeoutProfile;
 import io.fulcrum.forwarder.l4.AclTable;
 import io.fulcrum.forwarder.l4.L4Runtime;
 import io.fulcrum.forwarder.l4.L4Snapshot;
+import io.fulcrum.forwarder.l4.L4TrafficCounters;
 import io.fulcrum.forwarder.l4.Listener;
+import io.fulcrum.forwarder.l4.TrafficCounters;
 import io.fulcrum.forwarder.xmit.RouteTable;
 import io.fulcrum.scheduler.BackendGroup;
 import io.fulcrum.scheduler.BackendGroupConfiguration;
 import io.fulcrum.scheduler.BackendRole;
 import io.fulcrum.scheduler.BackendSpec;
+import io.fulcrum.scheduler.GroupSnapshot;
 import io.fulcrum.scheduler.Layer;
 import io.fulcrum.scheduler.NoBackendAction;
 import io.fulcrum.scheduler.SchedulerAlgorithm;
@@ -53,12 +57,20 @@ import io.fulcrum.scheduler.health.HealthCheckConfiguration;
 import io.fulcrum.scheduler.health.HealthCheckProtocol;
 import io.fulcrum.scheduler.health.HealthChecker;
 import io.fulcrum.scheduler.persistence.PersistenceTable;
+import org.agrona.concurrent.status.CountersManager;
 
 /**
  * Builds the L4 runtime from the configuration: backend groups (scheduler, one lane per agent), health checks
  * wired to the groups, the shared persistence table, listeners, routes and local addresses, and publishes the
  * first {@link L4Snapshot}. Group changes (health, drains) republish the snapshot so the agents re-resolve the
- * backends' next hops. Conductor thread only.
+ * backends' next hops.
+ *
+ * <p>It also owns the per-agent {@link TrafficCounters} of every listener and every backend (labels
+ * {@code agent-<id> listener <name> <metric>} and {@code agent-<id> backend <group>/<address:port> <metric>},
+ * docs/metrics.md), allocated in the node's counters file here, off the hot path, and handed to the agents in each
+ * snapshot. A backend added at runtime gets its counters right after the group takes it; a removed one keeps them
+ * until its group frees its slot (drained), then they are freed after {@link #RETIRE_GRACE_MS}, when no agent can
+ * still hold a snapshot that reaches them. Allocation and freeing happen under this object's lock.
  */
 final class L4Binding implements AutoCloseable {
     /** Entries of the shared source-IP persistence table when a group uses it. */
@@ -66,6 +78,9 @@ final class L4Binding implements AutoCloseable {
 
     /** How often the groups' drain deadlines and slow-start steps are evaluated and published. */
     static final long TICK_INTERVAL_MS = 200;
+
+    /** How long the counters of a drained backend outlive the last snapshot that held them. */
+    static final long RETIRE_GRACE_MS = 2_000;
 
     private final L4Runtime runtime;
     private final List<BackendGroup> groups = new ArrayList<>();
@@ -79,7 +94,16 @@ final class L4Binding implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final CountersManager countersManager;
+    private final int agents;
+    private final TrafficCounters[][] listenerTraffic;
+    private final GroupState[] groupsByIndex;
+    private final List<Retired> retired = new ArrayList<>();
     private long version = 1;
+
+    /** Counters of a backend whose slot the group freed, waiting for {@link #RETIRE_GRACE_MS}. */
+    private record Retired(TrafficCounters[] perAgent, long retiredAtMs) {
+    }
 
     /** What the binding knows of one backend group: its config and the ref of every backend (by address:port). */
     private static final class GroupState {
@@ -87,6 +111,8 @@ final class L4Binding implements AutoCloseable {
         private final int index;
         private BackendGroupConfig config;
         private final Map<String, Integer> refs = new HashMap<>();
+        /** Per-agent counters of each backend ref, draining ones included. */
+        private final Map<Integer, TrafficCounters[]> traffic = new HashMap<>();
 
         GroupState(final BackendGroup group, final int index, final BackendGroupConfig config) {
             this.group = group;
@@ -96,27 +122,37 @@ final class L4Binding implements AutoCloseable {
     }
 
     private L4Binding(final L4Runtime runtime, final Listener[] listeners, final RouteTable routes,
-                      final HealthChecker healthChecker, final PersistenceTable persistence, final List<BackendGroup> groups) {
+                      final HealthChecker healthChecker, final PersistenceTable persistence, final List<BackendGroup> groups,
+                      final CountersManager countersManager) {
         this.runtime = runtime;
         this.listeners = listeners;
         this.routes = routes;
         this.healthChecker = healthChecker;
         this.persistence = persistence;
         this.groups.addAll(groups);
+        this.countersManager = countersManager;
+        this.agents = runtime.agents();
+        this.listenerTraffic = new TrafficCounters[agents][listeners.length];
+        this.groupsByIndex = new GroupState[groups.size()];
     }
 
     /**
      * Builds everything for {@code config}.
      *
      * @param flowTableDirectory where agents map their flow entries (for {@code fulcrum conns}).
+     * @param countersManager    the node's counters, where the per-listener and per-backend traffic counters go
+     *                           (null: none).
      */
-    static L4Binding build(final FulcrumConfig config, final Path flowTableDirectory, final long nowMs) {
-        final L4Binding binding = create(config, flowTableDirectory, nowMs);
+    static L4Binding build(final FulcrumConfig config, final Path flowTableDirectory, final CountersManager countersManager,
+                           final long nowMs) {
+        final L4Binding binding = create(config, flowTableDirectory, countersManager, nowMs);
         binding.ticker.scheduleWithFixedDelay(binding::tick, TICK_INTERVAL_MS, TICK_INTERVAL_MS, TimeUnit.MILLISECONDS);
         return binding;
     }
 
-    private static L4Binding create(final FulcrumConfig config, final Path flowTableDirectory, final long nowMs) {
+    /** Builds everything for {@code config} without the ticker (tests call {@link #tick(long)} themselves). */
+    static L4Binding create(final FulcrumConfig config, final Path flowTableDirectory, final CountersManager countersManager,
+                            final long nowMs) {
         final DataplaneConfig dataplane = config.dataplane();
         final int agents = dataplane.agents();
         final Map<String, Integer> groupIndex = new HashMap<>();
@@ -182,11 +218,13 @@ final class L4Binding implements AutoCloseable {
         final L4Runtime runtime = new L4Runtime(agents, dataplane.flowTable().capacity(), locals, persistence,
             flowTableDirectory);
         final L4Binding binding = new L4Binding(runtime, listeners.toArray(new Listener[0]),
-            new RouteTable(routeList.toArray(new RouteTable.Route[0])), checker, persistence, groups);
+            new RouteTable(routeList.toArray(new RouteTable.Route[0])), checker, persistence, groups, countersManager);
         try {
+            binding.allocateListenerTraffic();
             for (int gi = 0; gi < groups.size(); gi++) {
                 final GroupState state = new GroupState(groups.get(gi), gi, groupConfigs.get(gi));
                 binding.groupStates.put(groupConfigs.get(gi).name(), state);
+                binding.groupsByIndex[gi] = state;
                 for (final BackendConfig b : groupConfigs.get(gi).backends()) {
                     binding.addBackend(state, b, nowMs);
                 }
@@ -215,7 +253,49 @@ final class L4Binding implements AutoCloseable {
             b.backup() ? BackendRole.BACKUP : BackendRole.PRIMARY, 0);
         final int ref = state.group.add(spec, nowMs);
         state.refs.put(key(b), ref);
+        allocateBackendTraffic(state, b, ref);
         watch(state, b, ref);
+    }
+
+    private synchronized void allocateListenerTraffic() {
+        if (countersManager == null) {
+            return;
+        }
+        for (int agent = 0; agent < agents; agent++) {
+            for (final Listener listener : listeners) {
+                listenerTraffic[agent][listener.id()] = TrafficCounters.listener(countersManager, agent, listener.id(),
+                    listener.name());
+            }
+        }
+    }
+
+    /**
+     * Allocates the per-agent counters of a backend the group just took and publishes them. Flows the agents open
+     * to it before this publication are not counted on it (the flow remembers that, so no gauge goes below zero).
+     */
+    private synchronized void allocateBackendTraffic(final GroupState state, final BackendConfig b, final int ref) {
+        if (countersManager == null) {
+            return;
+        }
+        final String endpoint = new Endpoint(b.address(), b.port()).toString();
+        final TrafficCounters[] perAgent = new TrafficCounters[agents];
+        try {
+            for (int agent = 0; agent < agents; agent++) {
+                perAgent[agent] = TrafficCounters.backend(countersManager, agent, state.index, GroupSnapshot.slotOf(ref),
+                    state.config.name(), endpoint);
+            }
+        } catch (final RuntimeException e) {
+            for (final TrafficCounters c : perAgent) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+            throw e;
+        }
+        state.traffic.put(ref, perAgent);
+        if (version > 1) {
+            publish();
+        }
     }
 
     /** Starts the health check of one backend when its group has one. */
@@ -241,7 +321,12 @@ final class L4Binding implements AutoCloseable {
 
     /** Evaluates drain deadlines and slow-start steps; each group publishes (and so republishes the snapshot) on change. */
     private void tick() {
-        final long nowMs = System.nanoTime() / 1_000_000L;
+        tick(System.nanoTime() / 1_000_000L);
+    }
+
+    /** One tick at {@code nowMs}: group deadlines, then freeing the counters of backends retired long enough ago. */
+    void tick(final long nowMs) {
+        freeRetired(nowMs);
         for (final BackendGroup group : groups) {
             try {
                 group.tick(nowMs);
@@ -430,7 +515,74 @@ final class L4Binding implements AutoCloseable {
 
     /** Publishes a snapshot with the current groups (called again whenever a group publishes). */
     synchronized void publish() {
-        runtime.publish(L4Snapshot.of(version++, listeners, groups.toArray(new BackendGroup[0]), routes));
+        runtime.publish(L4Snapshot.of(version++, listeners, groups.toArray(new BackendGroup[0]), routes, traffic()));
+    }
+
+    /**
+     * The counters for the next snapshot: every listener, and every backend in its group's current snapshot. The
+     * counters of backends whose slot the group freed (removed and drained) are retired here.
+     */
+    private L4TrafficCounters traffic() {
+        if (countersManager == null) {
+            return null;
+        }
+        final TrafficCounters[][][] backends = new TrafficCounters[agents][groupsByIndex.length][];
+        final int[][] refs = new int[groupsByIndex.length][];
+        final long nowMs = System.nanoTime() / 1_000_000L;
+        for (int gi = 0; gi < groupsByIndex.length; gi++) {
+            final GroupState state = groupsByIndex[gi];
+            final GroupSnapshot snapshot = groups.get(gi).snapshot();
+            refs[gi] = new int[snapshot.capacity()];
+            for (int agent = 0; agent < agents; agent++) {
+                backends[agent][gi] = new TrafficCounters[snapshot.capacity()];
+            }
+            if (state == null) {
+                continue;
+            }
+            for (int slot = 0; slot < snapshot.capacity(); slot++) {
+                final TrafficCounters[] perAgent = snapshot.ref(slot) == 0 ? null : state.traffic.get(snapshot.ref(slot));
+                if (perAgent != null) {
+                    refs[gi][slot] = snapshot.ref(slot);
+                    for (int agent = 0; agent < agents; agent++) {
+                        backends[agent][gi][slot] = perAgent[agent];
+                    }
+                }
+            }
+            state.traffic.entrySet().removeIf(e -> {
+                final int slot = GroupSnapshot.slotOf(e.getKey());
+                if (slot < snapshot.capacity() && snapshot.ref(slot) == e.getKey()) {
+                    return false;
+                }
+                retired.add(new Retired(e.getValue(), nowMs));
+                return true;
+            });
+        }
+        return new L4TrafficCounters(listenerTraffic, backends, refs);
+    }
+
+    /** Frees the counters of drained backends once no agent can still reach them. */
+    private synchronized void freeRetired(final long nowMs) {
+        retired.removeIf(r -> {
+            if (nowMs - r.retiredAtMs() < RETIRE_GRACE_MS) {
+                return false;
+            }
+            for (final TrafficCounters c : r.perAgent()) {
+                c.close();
+            }
+            return true;
+        });
+    }
+
+    /** The per-agent counters of backend {@code address:port} of {@code group}, or null (tests). */
+    synchronized TrafficCounters[] backendTraffic(final String group, final String endpoint) {
+        final GroupState state = groupStates.get(group);
+        final Integer ref = state == null ? null : state.refs.get(endpoint);
+        return ref == null ? null : state.traffic.get(ref);
+    }
+
+    /** Counters of removed backends not freed yet (tests). */
+    synchronized int retiredCount() {
+        return retired.size();
     }
 
     L4Runtime runtime() {

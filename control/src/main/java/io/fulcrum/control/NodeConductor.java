@@ -69,7 +69,7 @@ final class NodeConductor implements AutoCloseable {
             }
             kernel.forEach(finding -> log.println("fulcrum: warning: " + finding));
             if (L4Binding.hasPacketListeners(config)) {
-                l4 = L4Binding.build(config, runDir, System.nanoTime() / 1_000_000L);
+                l4 = L4Binding.build(config, runDir, counters.manager(), System.nanoTime() / 1_000_000L);
                 log.println("fulcrum: " + l4.listenerCount() + " L4 listener(s), flow table "
                     + config.dataplane().flowTable().capacity() + " flows per agent in " + runDir);
             }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * backends (which see Fulcrum's local address as the source), bulk TCP with checksummed data, UDP, the TOA
  * option captured at the backends with the exact client address and port on the handshake-completing ACK, a
  * forged client TOA that does not get through, 10 000 short connections without a failure, and idle expiry
- * that resets both sides.
+ * that resets both sides; per-listener and per-backend counters in {@code fulcrum stats} and
+ * {@code fulcrumctl ipvsadm -Ln --stats}.
  */
 class L4FullNatTest {
     private static final String CONFIG = """
@@ -88,7 +89,42 @@ class L4FullNatTest {
                 backends.add(r.stdout().substring(0, 2));
             }
             assertThat(backends).containsExactlyInAnyOrder("b1", "b2");
+            // The per-listener and per-backend counters the agent keeps, through the counters file and the control plane.
+            final String stats = lab.fulcrum().stats();
+            assertThat(counter(stats, "agent-0 listener web conns")).as(stats).isGreaterThanOrEqualTo(6);
+            assertThat(counter(stats, "agent-0 listener web in-packets")).as(stats).isGreaterThanOrEqualTo(6 * 3);
+            assertThat(counter(stats, "agent-0 listener web out-bytes")).as(stats).isPositive();
+            assertThat(counter(stats, "agent-0 backend web/198.18.1.11:80 conns")).as(stats).isPositive();
+            final Path runDir = lab.work().resolve("run");
+            final Lab.Result ipvs = Lab.run(Duration.ofSeconds(60), Lab.root().resolve("bin/fulcrumctl").toString(),
+                "--run-dir", runDir.toString(), "ipvsadm", "-Ln", "--stats", "--exact");
+            assertThat(ipvs.ok()).as(ipvs.toString()).isTrue();
+            final long[] web = ipvsStats(ipvs.stdout(), "TCP  " + VIP + ":80");
+            assertThat(web[0]).as(ipvs.stdout()).isGreaterThanOrEqualTo(6);
+            assertThat(web[1]).as(ipvs.stdout()).isGreaterThanOrEqualTo(6 * 3);
+            assertThat(web[2]).as(ipvs.stdout()).isGreaterThanOrEqualTo(6 * 2);
+            for (final String backend : List.of("198.18.1.11:80", "198.18.1.12:80")) {
+                final long[] b = ipvsStats(ipvs.stdout(), "  -> " + backend);
+                assertThat(b[0]).as(ipvs.stdout()).isPositive();
+                assertThat(b[1]).as(ipvs.stdout()).isPositive();
+                assertThat(b[4]).as(ipvs.stdout()).isPositive();
+            }
         });
+    }
+
+    /** Conns, InPkts, OutPkts, InBytes, OutBytes of the first {@code ipvsadm -Ln --stats --exact} line starting so. */
+    private static long[] ipvsStats(final String output, final String prefix) {
+        for (final String line : output.split("\n")) {
+            if (line.startsWith(prefix + " ")) {
+                final String[] t = line.substring(prefix.length()).trim().split("\\s+");
+                final long[] values = new long[5];
+                for (int i = 0; i < 5; i++) {
+                    values[i] = Long.parseLong(t[i]);
+                }
+                return values;
+            }
+        }
+        throw new AssertionError("no line " + prefix + " in\n" + output);
     }
 
     @Test

@@ -334,6 +334,19 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         if (protocol == TCP && listener.toa()) {
             f.toaPending(true).toaAckSeq(Bytes.i32(segment, l4Offset + 4) + 1);
         }
+        final L4TrafficCounters traffic = snap.trafficCounters();
+        if (traffic != null) {
+            final TrafficCounters listenerTraffic = traffic.listener(agentId, listener.id());
+            if (listenerTraffic != null) {
+                listenerTraffic.flowOpened();
+                f.listenerCounted(true);
+            }
+            final TrafficCounters backendTraffic = traffic.backend(agentId, groupIndex, ref);
+            if (backendTraffic != null) {
+                backendTraffic.flowOpened();
+                f.backendCounted(true);
+            }
+        }
         scheduler.connectionOpened(agentId, ref);
         counters.event(ForwarderEvent.FLOW_CREATED);
         createdFlow = flow;
@@ -361,8 +374,24 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         final int frameLength = ETH + totalLength;
         final boolean toa = listener != null && listener.toa();
         final boolean fragment = ip.isFragment();
+        final L4TrafficCounters traffic = snap.trafficCounters();
+        TrafficCounters listenerTraffic = null;
+        TrafficCounters backendTraffic = null;
+        if (traffic != null && listener != null) {
+            listenerTraffic = traffic.listener(agentId, listener.id());
+            backendTraffic = traffic.backend(agentId, listener.groupIndex(), f.backendId());
+        }
         if (protocol == TCP) {
-            table.onTcpPacket(flow, direction, tcpFlags, frameLength, nowMs, timeouts);
+            final int oldState = f.tcpState();
+            final int newState = table.onTcpPacket(flow, direction, tcpFlags, frameLength, nowMs, timeouts);
+            if (newState != oldState) {
+                if (listenerTraffic != null && f.listenerCounted()) {
+                    listenerTraffic.tcpState(oldState, newState);
+                }
+                if (backendTraffic != null && f.backendCounted()) {
+                    backendTraffic.tcpState(oldState, newState);
+                }
+            }
             if ((tcpFlags & RST) == 0) {
                 final int next = Bytes.i32(segment, l4Offset + 4) + l4Length - tcpHeaderLength
                     + ((tcpFlags & SYN) != 0 ? 1 : 0) + ((tcpFlags & FIN) != 0 ? 1 : 0);
@@ -418,6 +447,21 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         final int verdict = nextHop.route(segment, frameOffset, newDestination, snap.routes(), nowMs);
         if (verdict < 0) {
             return verdict;
+        }
+        if (direction == FlowTable.DIRECTION_ORIGINAL) {
+            if (listenerTraffic != null) {
+                listenerTraffic.in(totalLength);
+            }
+            if (backendTraffic != null) {
+                backendTraffic.in(totalLength);
+            }
+        } else {
+            if (listenerTraffic != null) {
+                listenerTraffic.out(totalLength);
+            }
+            if (backendTraffic != null) {
+                backendTraffic.out(totalLength);
+            }
         }
         if (fragment) {
             fragments.put(sourceBefore(f, direction),
@@ -575,7 +619,10 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         counters.event(ForwarderEvent.FLOW_EXPIRED);
     }
 
-    /** Releases what a flow holds: its local port, its count on the backend. The caller removes it from the table. */
+    /**
+     * Releases what a flow holds: its local port, its count on the backend and in the traffic gauges. The caller
+     * removes it from the table.
+     */
     private void closeFlow(final FlowFlyweight f, final L4Snapshot snap) {
         if (f.natMode() == FlowDescriptor.NAT_FULLNAT) {
             localPorts.release(f.replyDstIp(), f.replyDstPort());
@@ -583,6 +630,19 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         final Listener listener = snap.listener(f.listenerId());
         if (listener != null) {
             snap.group(listener.groupIndex()).scheduler().connectionClosed(agentId, f.backendId());
+            final L4TrafficCounters traffic = snap.trafficCounters();
+            if (traffic != null) {
+                final boolean active = f.proto() == TCP && f.tcpState() == TcpState.ESTABLISHED;
+                final TrafficCounters listenerTraffic = f.listenerCounted() ? traffic.listener(agentId, listener.id()) : null;
+                if (listenerTraffic != null) {
+                    listenerTraffic.flowClosed(active);
+                }
+                final TrafficCounters backendTraffic = f.backendCounted()
+                    ? traffic.backend(agentId, listener.groupIndex(), f.backendId()) : null;
+                if (backendTraffic != null) {
+                    backendTraffic.flowClosed(active);
+                }
+            }
         }
     }
 

@@ -14,7 +14,8 @@ import io.fulcrum.scheduler.SchedulerAlgorithm;
  * Everything the L4 data path needs to create flows, as one immutable object the conductor publishes through
  * {@link L4Runtime#publish} and every agent reads once per duty cycle: the listeners (found by VIP, port and
  * protocol through an open-addressing index of {@code long} keys), the backend groups they point to (whose own
- * snapshots the scheduler publishes copy-on-write), the static routes, and the next hops to keep resolved.
+ * snapshots the scheduler publishes copy-on-write), the static routes, the next hops to keep resolved, and the
+ * per-listener and per-backend {@link L4TrafficCounters} each agent updates (optional).
  * Changing anything means publishing a new snapshot; flows already tracked keep their backend and translation.
  */
 public final class L4Snapshot {
@@ -36,9 +37,12 @@ public final class L4Snapshot {
     private final int[] groupHashKinds;
     private final RouteTable routes;
     private final int[] nextHops;
+    private final L4TrafficCounters trafficCounters;
 
-    private L4Snapshot(final long version, final Listener[] listeners, final BackendGroup[] groups, final RouteTable routes) {
+    private L4Snapshot(final long version, final Listener[] listeners, final BackendGroup[] groups, final RouteTable routes,
+                       final L4TrafficCounters trafficCounters) {
         this.version = version;
+        this.trafficCounters = trafficCounters;
         this.listeners = listeners;
         this.groups = groups;
         this.routes = routes;
@@ -95,7 +99,7 @@ public final class L4Snapshot {
 
     /** An empty snapshot: no listener, every TCP/UDP packet without a flow is refused. */
     public static L4Snapshot empty() {
-        return new L4Snapshot(0, new Listener[0], new BackendGroup[0], RouteTable.EMPTY);
+        return new L4Snapshot(0, new Listener[0], new BackendGroup[0], RouteTable.EMPTY, null);
     }
 
     /**
@@ -108,6 +112,20 @@ public final class L4Snapshot {
      */
     public static L4Snapshot of(final long version, final Listener[] listeners, final BackendGroup[] groups,
                                 final RouteTable routes) {
+        return of(version, listeners, groups, routes, null);
+    }
+
+    /**
+     * Builds a snapshot whose flows are counted per listener and per backend.
+     *
+     * @param version         increases with each publication.
+     * @param listeners       indexed by {@link Listener#id()}; null entries are ids no longer in use.
+     * @param groups          indexed by {@link Listener#groupIndex()}.
+     * @param routes          static routes.
+     * @param trafficCounters the agents' per-object counters, or null to count nothing per object.
+     */
+    public static L4Snapshot of(final long version, final Listener[] listeners, final BackendGroup[] groups,
+                                final RouteTable routes, final L4TrafficCounters trafficCounters) {
         Objects.requireNonNull(routes, "routes");
         for (int i = 0; i < listeners.length; i++) {
             if (listeners[i] != null && listeners[i].id() != i) {
@@ -115,7 +133,7 @@ public final class L4Snapshot {
                     + " at index " + i);
             }
         }
-        return new L4Snapshot(version, listeners.clone(), groups.clone(), routes);
+        return new L4Snapshot(version, listeners.clone(), groups.clone(), routes, trafficCounters);
     }
 
     /** The listener for a packet to {@code vip:port} of {@code protocol}, or null. */
@@ -200,7 +218,12 @@ public final class L4Snapshot {
 
     /** The same listeners, groups and routes under a new version, with the next hops recomputed. */
     public L4Snapshot refreshed(final long newVersion) {
-        return new L4Snapshot(newVersion, listeners, groups, routes);
+        return new L4Snapshot(newVersion, listeners, groups, routes, trafficCounters);
+    }
+
+    /** The per-listener and per-backend counters of the agents, or null when nothing is counted per object. */
+    public L4TrafficCounters trafficCounters() {
+        return trafficCounters;
     }
 
     private static int[] computeNextHops(final BackendGroup[] groups, final RouteTable routes) {

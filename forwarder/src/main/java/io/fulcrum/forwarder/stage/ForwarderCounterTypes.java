@@ -25,6 +25,16 @@ public final class ForwarderCounterTypes {
     public static final int PORT_KERNEL_DROPS = 1004;
     /** Errors that escaped the agent's duty cycle into its runner (index 0). */
     public static final int AGENT_ERRORS = 1005;
+    /**
+     * Per L4 listener and metric ({@code io.fulcrum.forwarder.l4.TrafficCounters}); 12-byte key: agent id, listener
+     * id, metric index. Label {@code agent-<id> listener <name> <metric>}.
+     */
+    public static final int L4_LISTENER = 1006;
+    /**
+     * Per L4 backend and metric; 12-byte key: agent id, {@code groupIndex << 16 | slot}, metric index. Label
+     * {@code agent-<id> backend <group>/<address:port> <metric>}.
+     */
+    public static final int L4_BACKEND = 1007;
 
     public static final int TRAFFIC_RX_FRAMES = 0;
     public static final int TRAFFIC_RX_BYTES = 1;

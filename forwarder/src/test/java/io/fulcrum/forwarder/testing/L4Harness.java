@@ -13,7 +13,9 @@ import io.fulcrum.forwarder.l4.AclTable;
 import io.fulcrum.forwarder.l4.L4Forwarder;
 import io.fulcrum.forwarder.l4.L4Runtime;
 import io.fulcrum.forwarder.l4.L4Snapshot;
+import io.fulcrum.forwarder.l4.L4TrafficCounters;
 import io.fulcrum.forwarder.l4.Listener;
+import io.fulcrum.forwarder.l4.TrafficCounters;
 import io.fulcrum.forwarder.proto.Bytes;
 import io.fulcrum.forwarder.xmit.RouteTable;
 import io.fulcrum.scheduler.BackendGroup;
@@ -22,6 +24,9 @@ import io.fulcrum.scheduler.BackendSpec;
 import io.fulcrum.scheduler.Layer;
 import io.fulcrum.scheduler.NoBackendAction;
 import io.fulcrum.scheduler.SchedulerAlgorithm;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
 
 /**
  * The L4 test topology over {@link AgentHarness}: clients on port 0 ({@code lb0}, 198.18.1.0/24), the VIP
@@ -31,6 +36,8 @@ import io.fulcrum.scheduler.SchedulerAlgorithm;
  *
  * <p>Listeners: tcp/80 FULLNAT with TOA (kind 254) and a short (10 s) idle timeout, tcp/81 DNAT, udp/53 FULLNAT,
  * udp/54 DNAT, tcp/82 FULLNAT with an ACL that denies 198.18.1.0/28, tcp/83 FULLNAT to an empty group (RST).
+ * Every listener and the backend have per-agent {@link TrafficCounters} in {@link #trafficCounters()}, labelled
+ * as in production ({@code agent-<id> listener tcp-fullnat conns}, {@code agent-<id> backend web/<ip>:8080 conns}).
  */
 public final class L4Harness implements AutoCloseable {
     public static final int VIP = TestNet.LB0_IP2;
@@ -45,6 +52,8 @@ public final class L4Harness implements AutoCloseable {
     private final BackendGroup group;
     private final BackendGroup emptyGroup;
     private final int backendRef;
+    private final CountersManager trafficManager;
+    private L4TrafficCounters traffic;
     private long version = 1;
 
     public L4Harness() {
@@ -64,11 +73,15 @@ public final class L4Harness implements AutoCloseable {
             group = newGroup("web", runtime.agents());
             emptyGroup = newGroup("empty", runtime.agents());
             backendRef = group.add(new BackendSpec(address(TestNet.BACKEND_IP), BACKEND_PORT, 100), 0);
+            trafficManager = new CountersManager(new UnsafeBuffer(new byte[1024 * 1024]), new UnsafeBuffer(new byte[256 * 1024]));
+            traffic = allocateTraffic(runtime.agents());
             publish();
         } else {
             group = sibling.group;
             emptyGroup = sibling.emptyGroup;
             backendRef = sibling.backendRef;
+            trafficManager = sibling.trafficManager;
+            traffic = sibling.traffic;
         }
         final ForwarderConfiguration base = AgentHarness.defaultConfiguration();
         final ForwarderConfiguration configuration = new ForwarderConfiguration(agentId, base.interfaces(), List.of(
@@ -84,6 +97,45 @@ public final class L4Harness implements AutoCloseable {
     private static BackendGroup newGroup(final String name, final int lanes) {
         return new BackendGroup(new BackendGroupConfiguration(name, Layer.L4, SchedulerAlgorithm.RR, lanes, 16, 65537, 0, 0,
             NoBackendAction.RESET, false), 0);
+    }
+
+    private static final String[] LISTENER_NAMES = {"tcp-fullnat", "tcp-dnat", "udp-fullnat", "udp-dnat", "tcp-acl", "tcp-empty"};
+
+    private L4TrafficCounters allocateTraffic(final int agents) {
+        final TrafficCounters[][] listeners = new TrafficCounters[agents][LISTENER_NAMES.length];
+        final TrafficCounters[][][] backends = new TrafficCounters[agents][2][16];
+        final int[][] refs = new int[2][16];
+        final int slot = backendRef & 0xffff;
+        refs[0][slot] = backendRef;
+        for (int agent = 0; agent < agents; agent++) {
+            for (int id = 0; id < LISTENER_NAMES.length; id++) {
+                listeners[agent][id] = TrafficCounters.listener(trafficManager, agent, id, LISTENER_NAMES[id]);
+            }
+            backends[agent][0][slot] = TrafficCounters.backend(trafficManager, agent, 0, slot, "web",
+                Bytes.formatIpv4(TestNet.BACKEND_IP) + ":" + BACKEND_PORT);
+        }
+        return new L4TrafficCounters(listeners, backends, refs);
+    }
+
+    /** The per-object counters published with the listeners (null after {@link #publish(L4TrafficCounters)} with null). */
+    public L4TrafficCounters trafficCounters() {
+        return traffic;
+    }
+
+    /** Where the per-object counters live (to read their labels). */
+    public CountersReader trafficReader() {
+        return trafficManager;
+    }
+
+    /** The manager of the per-object counters, to allocate more (e.g. for a backend added by a test). */
+    public CountersManager trafficManager() {
+        return trafficManager;
+    }
+
+    /** Publishes the listeners with other per-object counters (null: none). */
+    public void publish(final L4TrafficCounters counters) {
+        traffic = counters;
+        publish();
     }
 
     /** Publishes the listeners described in the class comment. */
@@ -105,7 +157,7 @@ public final class L4Harness implements AutoCloseable {
         listeners.add(new Listener(5, "tcp-empty", Listener.TCP, VIP, 83, FlowDescriptor.NAT_FULLNAT, 1, null, -1,
             TimeoutProfile.DEFAULT, 0));
         runtime.publish(L4Snapshot.of(version++, listeners.toArray(new Listener[0]), new BackendGroup[] {group, emptyGroup},
-            RouteTable.EMPTY));
+            RouteTable.EMPTY, traffic));
     }
 
     public static InetAddress address(final int ipv4) {
