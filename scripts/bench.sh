@@ -117,6 +117,9 @@ restore_lb() {
   ip netns exec "$lb_ns" sysctl -qw net.ipv4.ip_forward=0 2>/dev/null || true
   ip netns exec "$lb_ns" nft delete table ip fbench 2>/dev/null || true
   ip -n "$lb_ns" addr del 198.18.1.100/32 dev srv0 2>/dev/null || true
+  # a Fulcrum killed hard could leave its XDP program attached
+  ip -n "$lb_ns" link set dev cli0 xdp off 2>/dev/null || true
+  ip -n "$lb_ns" link set dev srv0 xdp off 2>/dev/null || true
 }
 
 stop_pid() { # pid [name]
@@ -421,8 +424,16 @@ for c in $contenders; do
       if [ "$s" = https ]; then
         run_load "$c" "$s" "$r" wrk
       else
-        run_load "$c" "$s" "$r" fulcrum-bench
-        if [ "$c" = direct ] && [ "$s" = http ]; then run_load "$c" "$s" "$r" wrk; fi
+        if [ "$c" = direct ] && [ "$s" = http ]; then
+          # the wrk cross-check: adjacent pairs, the order alternating so that neither tool always goes first
+          if [ $(( r % 2 )) = 1 ]; then
+            run_load "$c" "$s" "$r" fulcrum-bench; run_load "$c" "$s" "$r" wrk
+          else
+            run_load "$c" "$s" "$r" wrk; run_load "$c" "$s" "$r" fulcrum-bench
+          fi
+        else
+          run_load "$c" "$s" "$r" fulcrum-bench
+        fi
       fi
     done
   done

@@ -41,15 +41,20 @@ class ReportTest {
         return Json.object(Json.parse(text), "test");
     }
 
+    private static int repeat;
+
     private static String run(final String scenario, final String contender, final String tool, final double perSecond,
                               final double p99Us) {
+        repeat = repeat % 3 + 1;
         return "{\"scenario\":\"" + scenario + "\",\"contender\":\"" + contender + "\",\"tool\":\"" + tool
-            + "\",\"status\":\"ok\",\"result\":{\"unit\":\"req/s\",\"perSecond\":" + perSecond + ",\"errorTotal\":0,"
+            + "\",\"repeat\":" + repeat
+            + ",\"status\":\"ok\",\"result\":{\"unit\":\"req/s\",\"perSecond\":" + perSecond + ",\"errorTotal\":0,"
             + "\"latencyUs\":{\"p0\":10,\"p50\":100,\"p90\":200,\"p99\":" + p99Us + ",\"p99.9\":900,\"p100\":1000}}}";
     }
 
     @Test
     void reportSaysWhereFulcrumIsBehindAndListsUnavailableModes() {
+        repeat = 0;
         final Map<String, Object> meta = json("{\"date\":\"today\",\"command\":\"scripts/bench.sh --smoke\","
             + "\"haproxy\":\"HAProxy version 2.6.12\",\"fulcrumRev\":\"abc1234\"}");
         final List<Map<String, Object>> contenders = Json.parseLines("""
@@ -70,6 +75,8 @@ class ReportTest {
             run("http", "haproxy-tcp", "fulcrum-bench", 25_000, 700), run("http", "haproxy-tcp", "fulcrum-bench", 26_000, 700),
             "{\"scenario\":\"udp\",\"contender\":\"fulcrum-proxy\",\"tool\":\"fulcrum-bench\",\"status\":\"unavailable\","
                 + "\"reason\":\"not supported yet: L4 proxy mode\"}",
+            "{\"scenario\":\"udp\",\"contender\":\"fulcrum-fullnat\",\"tool\":\"fulcrum-bench\",\"status\":\"unavailable\","
+                + "\"reason\":\"bin/fulcrum validate: not supported yet: L4 listeners, FULLNAT forwarding\"}",
             run("udp", "direct", "fulcrum-bench", 60_000, 300));
         final Map<String, String> svgs = new LinkedHashMap<>();
         final String md = ReportMain.render(meta, contenders, Json.parseLines(runs), "plots", svgs);
@@ -83,10 +90,14 @@ class ReportTest {
             + "bin/fulcrum validate: not supported yet: L4 listeners |");
         assertThat(md).contains("| **fulcrum-proxy** | fulcrum-bench | 21,000 | 20,000 – 22,000 (±4.8 %, n=2)");
         assertThat(md).contains("| haproxy-tcp | fulcrum-bench | 25,500 |").contains("| 1.21 |");
-        // wrk cross-check: 49,000 / 50,000
-        assertThat(md).contains("**Ratio fulcrum-bench / wrk = 0.980**: within 10 %");
+        // wrk cross-check, pairs by repeat: 50/50, 48/47, 49/52 → median ratio 1.000; medians 49,000 / 50,000
+        assertThat(md).contains("50,000 / 50,000 = 1.000; 48,000 / 47,000 = 1.021; 49,000 / 52,000 = 0.942")
+            .contains("**Ratio fulcrum-bench / wrk = 1.000** (median of the pair ratios; ratio of the medians 0.980):"
+                + " within 10 %");
         // a scenario without any Fulcrum mode says so plainly
-        assertThat(md).contains("no Fulcrum mode runs this scenario in this build (not supported yet: L4 proxy mode)");
+        assertThat(md).contains("(`bin/fulcrum validate` refuses the configs: not supported yet: L4 listeners,"
+            + " FULLNAT forwarding;"
+            + " fulcrum-proxy: not supported yet: L4 proxy mode)");
         assertThat(md).contains("`c \\| pipe`");
         assertThat(md).contains("![HTTP/1.1 keep-alive (GET, small response)](plots/bench-http.svg)");
         assertThat(svgs).containsKeys("bench-http.svg", "bench-http-latency.svg", "bench-udp.svg");
