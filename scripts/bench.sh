@@ -15,8 +15,11 @@
 # Usage: scripts/bench.sh [--smoke] [--duration S] [--warmup S] [--repeats N] [--connections N]
 #          [--scenarios "http http-close https tcp-connect tcp-stream udp"] [--contenders "direct fulcrum-fullnat ..."]
 #          [--results DIR] [--doc FILE] [--plots DIR] [--no-doc] [--no-build] [--no-install] [--timeout-s S]
-# Defaults: duration 8, warmup 2, repeats 3, connections 50 (≈ 20 min for everything on 2 CPUs).
-# --smoke: duration 1, warmup 0.5, repeats 1, report into the results directory only (not docs/), for CI.
+#          [--wrk-pairs N]
+# Defaults: duration 8, warmup 2, repeats 3, connections 50, wrk-pairs 5 (≈ 20 min for everything on 2 CPUs).
+# The direct path's http scenario runs --wrk-pairs adjacent fulcrum-bench/wrk pairs (instead of --repeats) for the
+# cross-check of the load generator against wrk.
+# --smoke: duration 1, warmup 0.5, repeats 1, wrk-pairs 1, report into the results directory only (not docs/), for CI.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/jdk.sh"
@@ -24,7 +27,7 @@ cd "$root"
 
 ALL_SCENARIOS="http http-close https tcp-connect tcp-stream udp"
 ALL_CONTENDERS="direct fulcrum-fullnat fulcrum-dnat fulcrum-proxy fulcrum-http fulcrum-https nft-dnat haproxy-tcp haproxy-http haproxy-https nginx-stream nginx-http nginx-https"
-duration=8 warmup=2 repeats=3 connections=50 smoke=0 build=1 install=1 write_doc=1 timeout_s=3600
+duration=8 warmup=2 repeats=3 wrk_pairs=5 connections=50 smoke=0 build=1 install=1 write_doc=1 timeout_s=3600
 scenarios=$ALL_SCENARIOS contenders=$ALL_CONTENDERS results="" doc="" plots=""
 original_args="$*"
 while [ $# -gt 0 ]; do
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --repeats) repeats=$2; shift 2 ;;
+    --wrk-pairs) wrk_pairs=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --scenarios) scenarios=$2; shift 2 ;;
     --contenders) contenders=$2; shift 2 ;;
@@ -43,16 +47,17 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --no-install) install=0; shift ;;
     --timeout-s) timeout_s=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo pipefail/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 if [ "$smoke" = 1 ]; then
-  duration=1 warmup=0.5 repeats=1
+  duration=1 warmup=0.5 repeats=1 wrk_pairs=1
 fi
 die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
 [[ "$repeats" =~ ^[1-9][0-9]?$ ]] || die "--repeats must be 1..99"
+[[ "$wrk_pairs" =~ ^[1-9][0-9]?$ ]] || die "--wrk-pairs must be 1..99"
 [[ "$connections" =~ ^[1-9][0-9]{0,4}$ ]] || die "--connections must be 1..99999"
 awk -v d="$duration" -v w="$warmup" 'BEGIN { exit !(d > 0 && d <= 600 && w >= 0 && w <= 60) }' \
   || die "--duration must be in (0, 600] and --warmup in [0, 60]"
@@ -420,7 +425,9 @@ for c in $contenders; do
     continue
   fi
   for s in "${todo[@]}"; do
-    for r in $(seq 1 "$repeats"); do
+    n=$repeats
+    [ "$c" = direct ] && [ "$s" = http ] && n=$wrk_pairs
+    for r in $(seq 1 "$n"); do
       if [ "$s" = https ]; then
         run_load "$c" "$s" "$r" wrk
       else
@@ -451,7 +458,7 @@ cat >"$results/meta.json" <<EOF
  "cpus":$(jstr "$(nproc)"),"kernel":$(jstr "$(uname -r)"),"jdk":$(jstr "$jdk_v"),"fulcrumRev":$(jstr "$rev"),
  "haproxy":$(jstr "$haproxy_v"),"nginx":$(jstr "$nginx_v"),"nft":$(jstr "$nft_v"),"wrk":$(jstr "$wrk_v"),"openssl":$(jstr "$openssl_v"),
  "duration":$(jstr "${duration} s measured after ${warmup} s warm-up (fulcrum-bench --warmup; wrk: a separate unmeasured run)"),
- "warmup":$(jstr "$warmup"),"repeats":$(jstr "$repeats"),
+ "warmup":$(jstr "$warmup"),"repeats":$(jstr "$repeats (direct http: $wrk_pairs fulcrum-bench/wrk pairs)"),
  "connections":$(jstr "$connections (tcp-stream: 4; udp: $connections sockets, 32-byte datagrams)"),"threads":"1 (fulcrum-bench and wrk -t1)",
  "loadBefore":$(jstr "$load_before"),"loadAfter":$(jstr "$load_after"),"command":$(jstr "$cmdline")}
 EOF
