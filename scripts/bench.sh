@@ -201,7 +201,7 @@ wrk_v=$(wrk -v 2>&1 | head -1 || true)
 openssl_v=$(openssl version 2>&1 | head -1)
 jdk_v=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1)
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || rev="$rev (with uncommitted changes)"
+[ -z "$(git status --porcelain --untracked-files=no -- . ':!docs' 2>/dev/null)" ] || rev="$rev (with uncommitted changes outside docs/)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- contenders
