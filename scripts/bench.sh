@@ -194,12 +194,12 @@ jstr() { # JSON string literal of $1
   printf '%s' "$1" | awk 'BEGIN { ORS = "" } { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, " "); if (NR > 1) print "\\n"; print }' \
     | sed 's/^/"/; s/$/"/'
 }
-haproxy_v=$(haproxy -v 2>&1 | head -1)
-nginx_v=$(nginx -v 2>&1 | head -1)
-nft_v=$(nft -v 2>&1 | head -1)
-wrk_v=$(wrk -v 2>&1 | head -1 || true)
-openssl_v=$(openssl version 2>&1 | head -1)
-jdk_v=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1)
+haproxy_v=$(haproxy -v 2>&1 | sed -n 1,1p)
+nginx_v=$(nginx -v 2>&1 | sed -n 1,1p)
+nft_v=$(nft -v 2>&1 | sed -n 1,1p)
+wrk_v=$(wrk -v 2>&1 | sed -n 1,1p || true)
+openssl_v=$(openssl version 2>&1 | sed -n 1,1p)
+jdk_v=$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 1,1p)
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git status --porcelain --untracked-files=no -- . ':!docs' 2>/dev/null)" ] || rev="$rev (with uncommitted changes outside docs/)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -291,7 +291,7 @@ start_contender() {
           contender_reason="unavailable: bin/fulcrum validate: $(grep -o 'not supported yet (arrives with [^)]*)' "$work/$c.validate" \
             | sed 's/not supported yet (arrives with \(.*\))/\1/' | sort -u | paste -sd, - | sed 's/,/, /g; s/^/not supported yet: /')"
         else
-          contender_reason="failed: bin/fulcrum validate: $(grep -v 'nothing started' "$work/$c.validate" | head -3 | tr '\n' ' ')"
+          contender_reason="failed: bin/fulcrum validate: $(grep -v 'nothing started' "$work/$c.validate" | sed -n 1,3p | tr '\n' ' ')"
         fi
         return 1
       fi

@@ -46,7 +46,7 @@ echo "jmh: java -cp 'bench/target/classes:bench/target/lib/*' org.openjdk.jmh.Ma
   -jvmArgsAppend "$flags" "${args[@]}" -rf json -rff "$out"
 command_line="scripts/jmh.sh --include '$include'${*:+ -- $*}"
 note="Run of $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs (shared; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end), \
-$("$JAVA_HOME/bin/java" -version 2>&1 | head -1), Fulcrum $(git rev-parse --short HEAD 2>/dev/null || echo unknown). \
+$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 1,1p), Fulcrum $(git rev-parse --short HEAD 2>/dev/null || echo unknown). \
 JMH settings: ${args[*]}. Error bars are wide on a shared 2-CPU VM; the allocation column is what the hot-path rules are checked \
 against (≈ 0 B/op)."
 if [ "$write_doc" = 1 ]; then
