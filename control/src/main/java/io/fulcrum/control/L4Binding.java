@@ -235,7 +235,9 @@ final class L4Binding implements AutoCloseable {
         }
         binding.publish();
         for (final BackendGroup group : groups) {
-            group.addListener(snapshot -> binding.publish());
+            // a group publishes while holding its own lock; republishing takes the binding's lock, which change() holds
+            // while it calls into groups: so never republish on the group's thread, hand it to the binding's thread
+            group.addListener(snapshot -> binding.publishSoon());
         }
         return binding;
     }
@@ -440,6 +442,11 @@ final class L4Binding implements AutoCloseable {
 
     /** Moves every group to {@code target}'s backends, weights and health-check settings. */
     private synchronized void change(final FulcrumConfig target) {
+        changeGroups(target);
+        publish(); // the change is in the agents' snapshot when apply returns
+    }
+
+    private void changeGroups(final FulcrumConfig target) {
         final long nowMs = System.nanoTime() / 1_000_000L;
         for (final BackendGroupConfig wanted : target.backendGroups()) {
             final GroupState state = groupStates.get(wanted.name());
@@ -514,6 +521,15 @@ final class L4Binding implements AutoCloseable {
     }
 
     /** Publishes a snapshot with the current groups (called again whenever a group publishes). */
+    /** Republishes on the binding's own thread (called from group listeners, under a group's lock). */
+    private void publishSoon() {
+        try {
+            ticker.execute(this::publish);
+        } catch (final java.util.concurrent.RejectedExecutionException closing) {
+            // the binding is closing: nothing to publish to
+        }
+    }
+
     synchronized void publish() {
         runtime.publish(L4Snapshot.of(version++, listeners, groups.toArray(new BackendGroup[0]), routes, traffic()));
     }
