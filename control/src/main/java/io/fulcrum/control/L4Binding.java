@@ -338,6 +338,19 @@ final class L4Binding implements AutoCloseable {
         }
     }
 
+    /** Whether this binding schedules {@code groupName} (a group of packet-mode listeners). */
+    boolean hasGroup(final String groupName) {
+        return groupStates.containsKey(groupName);
+    }
+
+    /** The last health-check result and failure reason of one backend, "" when it is not checked (yet). */
+    String healthDetail(final String groupName, final BackendConfig backend) {
+        final GroupState state = groupStates.get(groupName);
+        final Integer ref = state == null ? null : state.refs.get(key(backend));
+        final HealthStatus status = ref == null || healthChecker == null ? null : healthChecker.status(targetId(state, ref));
+        return HealthDetails.describe(status);
+    }
+
     /** The health of one backend as the control plane shows it. */
     BackendHealth health(final String groupName, final BackendConfig backend) {
         final GroupState state = groupStates.get(groupName);

@@ -33,6 +33,8 @@ import io.fulcrum.scheduler.SchedulerAlgorithm;
 import io.fulcrum.scheduler.health.HealthCheckConfiguration;
 import io.fulcrum.scheduler.health.HealthCheckProtocol;
 import io.fulcrum.scheduler.health.HealthChecker;
+import io.fulcrum.scheduler.health.HealthState;
+import io.fulcrum.control.runtime.BackendHealth;
 import io.fulcrum.scheduler.health.HealthStatus;
 import io.fulcrum.scheduler.outlier.OutlierConfiguration;
 import io.fulcrum.scheduler.outlier.OutlierDetector;
@@ -219,11 +221,47 @@ final class L7Groups implements AutoCloseable {
                     healthChecker = new HealthChecker("fulcrum-health", 2, System.nanoTime());
                 }
                 final String label = "group " + config.name() + " backend " + runtime.bySlot[slot].id();
-                healthChecker.addTarget(ref, address, spec.healthCheckPort(), check,
-                    (id, up, status) -> healthChanged(group, (int) id, up, status, label));
+                // target ids are unique across groups: refs are only unique within one group
+                healthChecker.addTarget(targetId(groupId, ref), address, spec.healthCheckPort(), check,
+                    (id, up, status) -> healthChanged(group, ref, up, status, label));
             }
         }
         return runtime;
+    }
+
+    private static long targetId(final int groupId, final int ref) {
+        return ((long) groupId << 32) | (ref & 0xffff_ffffL);
+    }
+
+    /** The health of a backend of a checked group this stage schedules; null when the group is not one of ours. */
+    synchronized BackendHealth health(final String groupName, final BackendConfig backend) {
+        final HealthStatus status = status(groupName, backend);
+        if (!groups.containsKey(groupName)) {
+            return null;
+        }
+        if (status == null || status.state() == HealthState.UNKNOWN) {
+            return BackendHealth.PENDING;
+        }
+        return status.up() ? BackendHealth.HEALTHY : BackendHealth.UNHEALTHY;
+    }
+
+    /** The last health-check result and failure reason of a backend, "" when unknown. */
+    synchronized String healthDetail(final String groupName, final BackendConfig backend) {
+        return HealthDetails.describe(status(groupName, backend));
+    }
+
+    private HealthStatus status(final String groupName, final BackendConfig backend) {
+        final GroupRuntime runtime = groups.get(groupName);
+        if (runtime == null || healthChecker == null) {
+            return null;
+        }
+        final Backend wanted = L7Binding.backend(backend);
+        for (int slot = 0; slot < runtime.bySlot.length; slot++) {
+            if (runtime.bySlot[slot] != null && runtime.bySlot[slot].id().equals(wanted.id())) {
+                return healthChecker.status(targetId(runtime.groupId, runtime.refBySlot[slot]));
+            }
+        }
+        return null;
     }
 
     private void healthChanged(final BackendGroup group, final int ref, final boolean up, final HealthStatus status,

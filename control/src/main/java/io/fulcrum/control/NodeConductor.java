@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.fulcrum.common.config.BackendConfig;
 import io.fulcrum.common.config.DataplaneConfig;
 import io.fulcrum.common.config.FeatureGate;
 import io.fulcrum.common.config.ForwardingMode;
@@ -15,6 +16,7 @@ import io.fulcrum.common.config.IoMode;
 import io.fulcrum.common.config.MacAddress;
 import io.fulcrum.common.counters.CountersFile;
 import io.fulcrum.control.plane.ControlPlane;
+import io.fulcrum.control.runtime.BackendHealth;
 import io.fulcrum.control.runtime.ConductorRuntime;
 import io.fulcrum.control.runtime.CountersDataplaneState;
 import io.fulcrum.forwarder.ForwarderConfiguration;
@@ -121,8 +123,26 @@ final class NodeConductor implements AutoCloseable {
      */
     private void startControlPlane() throws java.io.IOException {
         final L4Binding packetMode = l4;
+        final L7Groups stageGroups = l7 == null ? null : l7.groups();
         final CountersDataplaneState state = new CountersDataplaneState(counters.reader(),
-            packetMode == null ? null : packetMode::health);
+            new CountersDataplaneState.HealthSource() {
+                @Override
+                public BackendHealth health(final String group, final BackendConfig backend) {
+                    if (packetMode != null && packetMode.hasGroup(group)) {
+                        return packetMode.health(group, backend);
+                    }
+                    final BackendHealth l7Health = stageGroups == null ? null : stageGroups.health(group, backend);
+                    return l7Health == null ? BackendHealth.PENDING : l7Health;
+                }
+
+                @Override
+                public String detail(final String group, final BackendConfig backend) {
+                    if (packetMode != null && packetMode.hasGroup(group)) {
+                        return packetMode.healthDetail(group, backend);
+                    }
+                    return stageGroups == null ? "" : stageGroups.healthDetail(group, backend);
+                }
+            });
         runtime = new ConductorRuntime(config, FeatureGate.DEFAULT, state, log);
         if (packetMode != null) {
             runtime.register(packetMode.step());

@@ -335,6 +335,8 @@ class L4HealthTest {
                 "http-right", "2 healthy, 0 unhealthy"));
             assertThat(groupHealth(status, "http-wrong")).as(status).isEqualTo("0 healthy, 2 unhealthy");
             assertThat(groupHealth(status, "http-right")).as(status).isEqualTo("2 healthy, 0 unhealthy");
+            // the last result and the failure reason of each backend are shown too
+            assertThat(status).contains("failed: HTTP 200 not in").contains("ok (");
             // the same servers answer 200 through the group that expects 2xx, and are refused through the other
             assertThat(backendsSeen(8022, 4)).containsExactlyInAnyOrder("b1", "b2");
             assertThat(lab.client(Duration.ofSeconds(20), "attempts", VIP, "8021", "3", "2")).startsWith("ok=0 refused=3 ");

@@ -164,6 +164,14 @@ public final class MetricsExporter {
             m.put("state", backends.get(i).health().label());
             out.sample("fulcrum_backend_health", m, 1);
         }
+        out.family("fulcrum_backend_last_check", "gauge", "1, labelled with the last health-check result and failure reason.");
+        for (int i = 0; i < labels.size(); i++) {
+            if (!backends.get(i).healthDetail().isEmpty()) {
+                final Map<String, String> m = new LinkedHashMap<>(labels.get(i));
+                m.put("result", backends.get(i).healthDetail());
+                out.sample("fulcrum_backend_last_check", m, 1);
+            }
+        }
     }
 
     private static void connectionFamilies(final PrometheusText out, final String prefix, final List<Map<String, String>> labels,

@@ -36,13 +36,13 @@ public final class StatusFormat {
                 sb.append("  no backends\n");
                 continue;
             }
-            sb.append(String.format("  %-28s %6s %-9s %-8s %8s %8s %8s%n", "BACKEND", "WEIGHT", "HEALTH", "STATE", "ACTIVE",
-                "INACTIVE", "NEW/S"));
+            sb.append(String.format("  %-28s %6s %-9s %-8s %8s %8s %8s  %s%n", "BACKEND", "WEIGHT", "HEALTH", "STATE", "ACTIVE",
+                "INACTIVE", "NEW/S", "LAST CHECK"));
             for (final StatusView.BackendStatus b : g.backends()) {
                 final ObjectStats rate = rates.getOrDefault("backend " + g.name() + "/" + b.endpoint(), ObjectStats.ZERO);
-                sb.append(String.format("  %-28s %6d %-9s %-8s %8d %8d %8d%n", b.endpoint() + (b.backup() ? " (backup)" : ""),
+                sb.append(String.format("  %-28s %6d %-9s %-8s %8d %8d %8d  %s%n", b.endpoint() + (b.backup() ? " (backup)" : ""),
                     b.weight(), b.health(), b.draining() ? "draining" : "serving", b.stats().activeConnections(),
-                    b.stats().inactiveConnections(), rate.connections()));
+                    b.stats().inactiveConnections(), rate.connections(), b.healthDetail().isEmpty() ? "-" : b.healthDetail()));
             }
         }
         return sb.toString();
@@ -77,7 +77,8 @@ public final class StatusFormat {
                 final StatusView.BackendStatus b = g.backends().get(j);
                 sb.append(j == 0 ? "" : ",").append("{\"endpoint\":").append(Json.string(b.endpoint())).append(",\"weight\":")
                     .append(b.weight()).append(",\"backup\":").append(b.backup()).append(",\"health\":")
-                    .append(Json.string(b.health().label())).append(",\"draining\":").append(b.draining()).append(",\"stats\":");
+                    .append(Json.string(b.health().label())).append(",\"lastCheck\":").append(Json.string(b.healthDetail()))
+                    .append(",\"draining\":").append(b.draining()).append(",\"stats\":");
                 stats(sb, b.stats());
                 sb.append(",\"rates\":");
                 stats(sb, rates.getOrDefault("backend " + g.name() + "/" + b.endpoint(), ObjectStats.ZERO));

@@ -140,7 +140,7 @@ public final class ConductorRuntime implements NodeRuntime {
                 final BackendHealth health = checked ? state.health(g.name(), b) : BackendHealth.UNCHECKED;
                 healthy += health.countsAsHealthy() ? 1 : 0;
                 backends.add(new StatusView.BackendStatus(b.address().toString(), b.port(), b.weight(), b.backup(), health,
-                    b.weight() == 0, state.backendStats(g.name(), b)));
+                    b.weight() == 0, state.backendStats(g.name(), b), checked ? state.healthDetail(g.name(), b) : ""));
             }
             groups.add(new StatusView.GroupStatus(g.name(), g.scheduler().token(), checked, healthy,
                 backends.size() - healthy, backends));

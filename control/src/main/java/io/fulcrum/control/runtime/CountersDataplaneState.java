@@ -31,6 +31,11 @@ public final class CountersDataplaneState implements DataplaneState {
     public interface HealthSource {
         /** The backend's health. */
         BackendHealth health(String group, BackendConfig backend);
+
+        /** The last check's result and failure reason; "" if unknown. */
+        default String detail(final String group, final BackendConfig backend) {
+            return "";
+        }
     }
 
     private final CountersReader reader;
@@ -52,6 +57,11 @@ public final class CountersDataplaneState implements DataplaneState {
     @Override
     public BackendHealth health(final String group, final BackendConfig backend) {
         return healthSource == null ? BackendHealth.PENDING : healthSource.health(group, backend);
+    }
+
+    @Override
+    public String healthDetail(final String group, final BackendConfig backend) {
+        return healthSource == null ? "" : healthSource.detail(group, backend);
     }
 
     @Override

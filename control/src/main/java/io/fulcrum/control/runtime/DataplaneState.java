@@ -16,6 +16,11 @@ public interface DataplaneState {
     /** The health of a backend of a group that has a health check; groups without one are {@link BackendHealth#UNCHECKED}. */
     BackendHealth health(String group, BackendConfig backend);
 
+    /** The last health-check result and, after a failure, its reason (e.g. {@code failed: connect refused}); "" if unknown. */
+    default String healthDetail(final String group, final BackendConfig backend) {
+        return "";
+    }
+
     /** Traffic of a listener. */
     ObjectStats listenerStats(String listener);
 

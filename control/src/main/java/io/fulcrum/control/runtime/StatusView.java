@@ -61,9 +61,10 @@ public record StatusView(String node, long generation, List<ListenerStatus> list
      * @param health   health
      * @param draining weight 0: no new connections, existing ones continue
      * @param stats    traffic
+     * @param healthDetail the last health-check result and failure reason ("" if unknown)
      */
     public record BackendStatus(String address, int port, int weight, boolean backup, BackendHealth health,
-                                boolean draining, ObjectStats stats) {
+                                boolean draining, ObjectStats stats, String healthDetail) {
         /** {@code address:port}, IPv6 in brackets. */
         public String endpoint() {
             return address.indexOf(':') >= 0 ? "[" + address + "]:" + port : address + ":" + port;
