@@ -212,7 +212,14 @@ class L7HttpsTest {
         final List<String> lines = r.stdout().lines().toList();
         assertThat(lines).as(r.toString()).hasSize(8)
             .allSatisfy(l -> assertThat(l).contains("150 succeeded, 0 failed, 0 errored, 0 timeout"));
-        assertThat(subject()).contains("O = second");
+        // the files are watched once a second: the load may finish before the reload, so wait for it (bounded)
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        String subject = subject();
+        while (!subject.contains("O = second") && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            subject = subject();
+        }
+        assertThat(subject).contains("O = second");
     }
 
     private static String subject() {
