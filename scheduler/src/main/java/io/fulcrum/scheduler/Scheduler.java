@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * <p>All picks are allocation-free and O(1).
  */
 public abstract sealed class Scheduler
-    permits RoundRobinScheduler, WeightedRoundRobinScheduler, LeastConnectionBase, SourceHashScheduler, MaglevHashScheduler {
+    permits RoundRobinScheduler, WeightedRoundRobinScheduler, LeastConnectionBase, MaglevScheduler {
 
     /** Longs between two lanes' cursors: 128 bytes, so adjacent lanes never share a cache line. */
     private static final int CURSOR_STRIDE = 16;
