@@ -224,6 +224,22 @@ public final class FlowTable implements AutoCloseable {
     }
 
     /**
+     * Like {@link #lookup} but not counted in the lookup statistics: for the control-path questions the forwarder
+     * asks of its own table (is this FULLNAT reply tuple taken?), which are not packets.
+     *
+     * @param srcIp source address of the tuple.
+     * @param dstIp destination address.
+     * @param srcPort source port.
+     * @param dstPort destination port.
+     * @param proto IP protocol.
+     * @return as {@link #lookup}.
+     */
+    public int peek(final int srcIp, final int dstIp, final int srcPort, final int dstPort, final int proto) {
+        final int ports = ports(srcPort, dstPort);
+        return find(hash(srcIp, dstIp, ports, proto), srcIp, dstIp, ports, proto);
+    }
+
+    /**
      * Creates a flow in state {@link TcpState#NONE} with no listener, backend or flags set; set them through
      * {@link #flow(int)}. Refused if either tuple already has a flow or the table is full.
      *

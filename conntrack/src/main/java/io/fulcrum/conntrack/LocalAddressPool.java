@@ -12,13 +12,14 @@ import java.util.Arrays;
  * DPVS does with Flow Director) sends backend replies, addressed to (local address, local port), to the core that
  * holds the flow. See {@link #coreOfPort}.
  *
- * <p>Free pairs wait in a FIFO ring, so a released pair is reused as late as possible; a pair is only returned
- * by {@link #release}, which the forwarder calls when the flow is removed (after TIME_WAIT), so a port whose old
- * connection may still be in TIME_WAIT on the backend is not handed out again before that.
+ * <p>A pair is not exclusive to one flow. The reply tuple of a FULLNAT flow is (backend address:port → local
+ * address:port), so the same pair can serve one flow per backend at a time, as in DPVS. The pool therefore does
+ * not decide whether a pair is free: {@link #next()} walks the pairs in a fixed rotation (interleaving the local
+ * addresses, so a pair comes round again as late as possible) and the forwarder checks the reply tuple against its
+ * flow table. The pool keeps how many flows use each pair ({@link #acquire}, {@link #release}) for the
+ * {@link #available()} gauge and to catch double releases.
  */
 public final class LocalAddressPool {
-    /** {@link #allocate()} found no free pair. */
-    public static final int EXHAUSTED = -1;
     /** Most local addresses per pool. */
     public static final int MAX_LOCAL_IPS = 256;
 
@@ -27,15 +28,14 @@ public final class LocalAddressPool {
     private final int maxPort;
     private final int coreCount;
     private final int coreId;
-    private final int[] ring;
-    private final int ringMask;
-    private final long[] allocatedBits;
+    private final int firstPort;
+    private final int portsPerIp;
     private final int size;
-    private long head;
-    private long tail;
+    private final int[] users;
+    private int cursor;
+    private int pairsInUse;
 
     private long allocations;
-    private long exhaustedCount;
     private long releases;
     private long invalidReleases;
 
@@ -72,28 +72,18 @@ public final class LocalAddressPool {
         this.maxPort = maxPort;
         this.coreCount = coreCount;
         this.coreId = coreId;
-        int ports = 0;
-        for (int p = minPort; p <= maxPort; p++) {
-            if (coreOfPort(p, coreCount) == coreId) {
-                ports++;
-            }
+        int first = minPort;
+        while (first <= maxPort && coreOfPort(first, coreCount) != coreId) {
+            first++;
         }
-        if (ports == 0) {
+        if (first > maxPort) {
             throw new IllegalArgumentException("local port range " + minPort + ".." + maxPort + " has no port for core "
                 + coreId + " of " + coreCount);
         }
-        this.size = ports * this.localIps.length;
-        this.ring = new int[Integer.highestOneBit(size - 1 == 0 ? 1 : size - 1) << 1];
-        this.ringMask = ring.length - 1;
-        this.allocatedBits = new long[this.localIps.length * 1024];
-        // Interleave addresses so consecutive connections spread over them.
-        for (int p = minPort; p <= maxPort; p++) {
-            if (coreOfPort(p, coreCount) == coreId) {
-                for (int ip = 0; ip < this.localIps.length; ip++) {
-                    ring[(int) (tail++ & ringMask)] = handle(ip, p);
-                }
-            }
-        }
+        this.firstPort = first;
+        this.portsPerIp = (maxPort - first) / coreCount + 1;
+        this.size = portsPerIp * this.localIps.length;
+        this.users = new int[size];
     }
 
     /**
@@ -109,26 +99,23 @@ public final class LocalAddressPool {
     }
 
     /**
-     * Takes the least recently released free pair.
+     * The next pair of the rotation, whether or not flows use it: consecutive calls rotate over the local
+     * addresses first, then the ports, and come back to a pair after {@link #size()} calls.
      *
-     * @return a handle (decode with {@link #ip(int)} and {@link #port(int)}) or {@link #EXHAUSTED}, counted.
+     * @return a handle (decode with {@link #ip(int)} and {@link #port(int)}).
      */
-    public int allocate() {
-        if (head == tail) {
-            exhaustedCount++;
-            return EXHAUSTED;
-        }
-        final int handle = ring[(int) (head++ & ringMask)];
-        final int bit = bitIndex(handle >>> 16, handle & 0xFFFF);
-        allocatedBits[bit >>> 6] |= 1L << bit;
-        allocations++;
-        return handle;
+    public int next() {
+        final int position = cursor;
+        cursor = position + 1 == size ? 0 : position + 1;
+        final int ipCount = localIps.length;
+        final int ipIndex = position % ipCount;
+        return handle(ipIndex, firstPort + (position / ipCount) * coreCount);
     }
 
     /**
      * Local address of a handle.
      *
-     * @param handle from {@link #allocate()}.
+     * @param handle from {@link #next()}.
      * @return the address.
      */
     public int ip(final int handle) {
@@ -138,7 +125,7 @@ public final class LocalAddressPool {
     /**
      * Local port of a handle.
      *
-     * @param handle from {@link #allocate()}.
+     * @param handle from {@link #next()}.
      * @return the port.
      */
     public static int port(final int handle) {
@@ -146,44 +133,59 @@ public final class LocalAddressPool {
     }
 
     /**
-     * Returns a pair to the pool (the flow using it has been removed).
+     * Records one more flow on a pair.
+     *
+     * @param handle from {@link #next()}.
+     */
+    public void acquire(final int handle) {
+        final int pair = pairIndex(handle >>> 16, port(handle));
+        if (users[pair]++ == 0) {
+            pairsInUse++;
+        }
+        allocations++;
+    }
+
+    /**
+     * Records that a flow on a pair was removed.
      *
      * @param localIp the local address.
      * @param localPort the local port.
-     * @return false, counted, if the pair is not this pool's or is not allocated (double release).
+     * @return false, counted, if the pair is not this pool's or no flow uses it (double release).
      */
     public boolean release(final int localIp, final int localPort) {
-        final int ip = Arrays.binarySearch(localIps, localIp);
-        if (ip < 0 || localPort < minPort || localPort > maxPort || coreOfPort(localPort, coreCount) != coreId) {
+        final int pair = pairOf(localIp, localPort);
+        if (pair < 0 || users[pair] == 0) {
             invalidReleases++;
             return false;
         }
-        final int bit = bitIndex(ip, localPort);
-        final long mask = 1L << bit;
-        if ((allocatedBits[bit >>> 6] & mask) == 0) {
-            invalidReleases++;
-            return false;
+        if (--users[pair] == 0) {
+            pairsInUse--;
         }
-        allocatedBits[bit >>> 6] &= ~mask;
-        ring[(int) (tail++ & ringMask)] = handle(ip, localPort);
         releases++;
         return true;
     }
 
     /**
-     * Whether a pair is currently handed out.
+     * Whether a pair belongs to this pool.
      *
      * @param localIp the local address.
      * @param localPort the local port.
-     * @return true if allocated and not yet released.
+     * @return true if this core owns the pair.
      */
-    public boolean isAllocated(final int localIp, final int localPort) {
-        final int ip = Arrays.binarySearch(localIps, localIp);
-        if (ip < 0 || localPort < 0 || localPort > 65535) {
-            return false;
-        }
-        final int bit = bitIndex(ip, localPort);
-        return (allocatedBits[bit >>> 6] & (1L << bit)) != 0;
+    public boolean owns(final int localIp, final int localPort) {
+        return pairOf(localIp, localPort) >= 0;
+    }
+
+    /**
+     * Flows currently using a pair.
+     *
+     * @param localIp the local address.
+     * @param localPort the local port.
+     * @return the count, 0 for a pair that is not this pool's.
+     */
+    public int users(final int localIp, final int localPort) {
+        final int pair = pairOf(localIp, localPort);
+        return pair < 0 ? 0 : users[pair];
     }
 
     /** @return pairs this core owns. */
@@ -191,19 +193,14 @@ public final class LocalAddressPool {
         return size;
     }
 
-    /** @return free pairs. */
+    /** @return pairs no flow uses. */
     public int available() {
-        return (int) (tail - head);
+        return size - pairsInUse;
     }
 
-    /** @return successful allocations since creation. */
+    /** @return acquisitions since creation. */
     public long allocations() {
         return allocations;
-    }
-
-    /** @return allocations refused because no pair was free. */
-    public long exhaustedCount() {
-        return exhaustedCount;
     }
 
     /** @return successful releases. */
@@ -221,11 +218,19 @@ public final class LocalAddressPool {
         return coreId;
     }
 
-    private static int handle(final int ipIndex, final int port) {
-        return ipIndex << 16 | port;
+    private int pairOf(final int localIp, final int localPort) {
+        final int ipIndex = Arrays.binarySearch(localIps, localIp);
+        if (ipIndex < 0 || localPort < minPort || localPort > maxPort || coreOfPort(localPort, coreCount) != coreId) {
+            return -1;
+        }
+        return pairIndex(ipIndex, localPort);
     }
 
-    private static int bitIndex(final int ipIndex, final int port) {
+    private int pairIndex(final int ipIndex, final int port) {
+        return ipIndex * portsPerIp + (port - firstPort) / coreCount;
+    }
+
+    private static int handle(final int ipIndex, final int port) {
         return ipIndex << 16 | port;
     }
 

@@ -73,10 +73,15 @@ class ConntrackAllocationTest {
     }
 
     private static int insert(final FlowTable table, final LocalAddressPool pool, final int key, final long nowMs) {
-        final int handle = pool.allocate();
-        if (handle < 0) {
-            throw new AssertionError("local address pool exhausted");
+        int handle = pool.next();
+        for (int probe = 0; table.peek(0xC6120201, pool.ip(handle), 8080, LocalAddressPool.port(handle), 6)
+            != FlowTable.NOT_FOUND; probe++) {
+            if (probe == pool.size()) {
+                throw new AssertionError("no local pair free for the backend");
+            }
+            handle = pool.next();
         }
+        pool.acquire(handle);
         final int flow = table.insert(0x0A000000 + key, 0xC6120101, 1024 + (key & 0x7FFF), 80, 6, 0xC6120201,
             pool.ip(handle), 8080, LocalAddressPool.port(handle), NAT_FULLNAT, nowMs, 2_000 + (key & 0xFFFF));
         if (flow < 0) {

@@ -138,7 +138,8 @@ class FlowTableExpiryTest {
     void handlerMayRemoveTheExpiringFlowAndReleaseItsLocalPort() {
         final LocalAddressPool pool = new LocalAddressPool(new int[] {LOCAL}, 1024, 1030, 1, 0);
         try (FlowTable table = new FlowTable(64, 1, 0)) {
-            final int handle = pool.allocate();
+            final int handle = pool.next();
+            pool.acquire(handle);
             final int flow = table.insert(CLIENT, VIP, 40000, 80, TCP, BACKEND, pool.ip(handle), 8080,
                 LocalAddressPool.port(handle), NAT_FULLNAT, 0, 10_000);
             final List<Boolean> removed = new ArrayList<>();

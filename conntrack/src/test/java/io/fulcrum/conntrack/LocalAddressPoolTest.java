@@ -19,19 +19,29 @@ class LocalAddressPoolTest {
         final Set<Long> all = new HashSet<>();
         for (int core = 0; core < cores; core++) {
             final LocalAddressPool pool = new LocalAddressPool(LOCAL_IPS, 1024, 65535, cores, core);
-            int handle;
-            int count = 0;
-            while ((handle = pool.allocate()) != LocalAddressPool.EXHAUSTED) {
+            for (int i = 0; i < pool.size(); i++) {
+                final int handle = pool.next();
                 final int port = LocalAddressPool.port(handle);
                 assertThat(LocalAddressPool.coreOfPort(port, cores)).isEqualTo(core);
                 assertThat(port).isBetween(1024, 65535);
+                assertThat(pool.owns(pool.ip(handle), port)).isTrue();
                 assertThat(all.add((long) pool.ip(handle) << 16 | port)).as("pair handed to two cores").isTrue();
-                count++;
             }
-            assertThat(count).isEqualTo(pool.size());
-            assertThat(pool.exhaustedCount()).isEqualTo(1);
         }
         assertThat(all).hasSize(LOCAL_IPS.length * (65535 - 1024 + 1));
+    }
+
+    @Test
+    void theRotationComesBackToAPairOnlyAfterEveryOtherPair() {
+        final LocalAddressPool pool = new LocalAddressPool(new int[] {7, 8}, 3000, 3009, 1, 0);
+        final int first = pool.next();
+        final Set<Integer> seen = new HashSet<>();
+        seen.add(first);
+        for (int i = 1; i < pool.size(); i++) {
+            assertThat(seen.add(pool.next())).as("pair repeated before the rotation ended").isTrue();
+        }
+        assertThat(pool.next()).isEqualTo(first);
+        assertThat(pool.size()).isEqualTo(20);
     }
 
     @Test
@@ -42,42 +52,26 @@ class LocalAddressPoolTest {
     }
 
     @Test
-    void exhaustionIsAReturnValueAndACounter() {
+    void aPairMayServeSeveralFlowsAndIsFreeWhenTheLastOneLeaves() {
         final LocalAddressPool pool = new LocalAddressPool(new int[] {1}, 2000, 2003, 1, 0);
-        for (int i = 0; i < 4; i++) {
-            assertThat(pool.allocate()).isNotNegative();
-        }
-        assertThat(pool.allocate()).isEqualTo(LocalAddressPool.EXHAUSTED);
-        assertThat(pool.allocate()).isEqualTo(LocalAddressPool.EXHAUSTED);
-        assertThat(pool.exhaustedCount()).isEqualTo(2);
-        assertThat(pool.allocations()).isEqualTo(4);
-        assertThat(pool.available()).isZero();
-        assertThat(pool.release(1, 2001)).isTrue();
-        assertThat(LocalAddressPool.port(pool.allocate())).isEqualTo(2001);
-    }
-
-    @Test
-    void aReleasedPairIsReusedLastAndNeverWhileStillAllocated() {
-        final LocalAddressPool pool = new LocalAddressPool(new int[] {7}, 3000, 3009, 1, 0);
-        final int first = pool.allocate();
-        assertThat(LocalAddressPool.port(first)).isEqualTo(3000);
-        assertThat(pool.isAllocated(7, 3000)).isTrue();
-        // Port 3000 stays out (its connection may be in TIME_WAIT) until released...
-        for (int i = 0; i < 9; i++) {
-            assertThat(LocalAddressPool.port(pool.allocate())).isNotEqualTo(3000);
-        }
-        assertThat(pool.allocate()).isEqualTo(LocalAddressPool.EXHAUSTED);
-        // ...and once released it goes to the back of the queue.
-        assertThat(pool.release(7, 3005)).isTrue();
-        assertThat(pool.release(7, 3000)).isTrue();
-        assertThat(LocalAddressPool.port(pool.allocate())).isEqualTo(3005);
-        assertThat(LocalAddressPool.port(pool.allocate())).isEqualTo(3000);
+        final int handle = pool.next();
+        pool.acquire(handle);
+        pool.acquire(handle);
+        assertThat(pool.users(1, LocalAddressPool.port(handle))).isEqualTo(2);
+        assertThat(pool.available()).isEqualTo(3);
+        assertThat(pool.release(1, LocalAddressPool.port(handle))).isTrue();
+        assertThat(pool.available()).isEqualTo(3);
+        assertThat(pool.release(1, LocalAddressPool.port(handle))).isTrue();
+        assertThat(pool.available()).isEqualTo(4);
+        assertThat(pool.allocations()).isEqualTo(2);
+        assertThat(pool.releases()).isEqualTo(2);
     }
 
     @Test
     void badReleasesAreRefusedAndCounted() {
         final LocalAddressPool pool = new LocalAddressPool(new int[] {7, 8}, 3000, 3009, 2, 1);
-        final int handle = pool.allocate();
+        final int handle = pool.next();
+        pool.acquire(handle);
         assertThat(pool.coreId()).isEqualTo(1);
         assertThat(pool.release(pool.ip(handle), LocalAddressPool.port(handle))).isTrue();
         assertThat(pool.release(pool.ip(handle), LocalAddressPool.port(handle))).as("double release").isFalse();
@@ -90,11 +84,11 @@ class LocalAddressPoolTest {
     }
 
     @Test
-    void consecutiveAllocationsSpreadOverLocalAddresses() {
+    void consecutivePairsSpreadOverLocalAddresses() {
         final LocalAddressPool pool = new LocalAddressPool(LOCAL_IPS, 5000, 5001, 1, 0);
         final Set<Integer> ips = new HashSet<>();
         for (int i = 0; i < LOCAL_IPS.length; i++) {
-            ips.add(pool.ip(pool.allocate()));
+            ips.add(pool.ip(pool.next()));
         }
         assertThat(ips).hasSize(LOCAL_IPS.length);
     }

@@ -75,6 +75,10 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
     private static final int RST = TcpFlyweight.FLAG_RST;
     private static final int FIN = TcpFlyweight.FLAG_FIN;
     private static final int ETH = EthernetFlyweight.HEADER_LENGTH;
+    /** Quoted TCP bytes needed to reach the end of the checksum field. */
+    private static final int TCP_CHECKSUM_END = 18;
+    /** How far past a recycled connection's sequence space a new backend-side ISN starts. */
+    private static final int ISN_GAP = 1 << 20;
 
     private final L4Runtime runtime;
     private final int agentId;
@@ -101,6 +105,7 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
     private int handoffSource;
     private long handoffNowMs;
     private int createdFlow;
+    private int recycledBackendNextSeq;
     private int createVerdict;
 
     L4Forwarder(final L4Runtime runtime, final int agentId, final FlowTable table, final LocalPorts localPorts) {
@@ -309,9 +314,18 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         final int replyDestination;
         final int replyDestinationPort;
         if (natMode == FlowDescriptor.NAT_FULLNAT) {
-            if (!localPorts.allocate()) {
+            if (!localPorts.allocate(table, protocol, backendIp, backendPort)) {
                 createVerdict = Verdict.drop(DropReason.LOCAL_PORTS_EXHAUSTED);
                 return false;
+            }
+            final int recycled = localPorts.recycledFlow();
+            if (recycled >= 0) {
+                // The pair's last flow to this backend is finished (TIME_WAIT/CLOSE): the new one takes it over.
+                final FlowFlyweight old = table.flow(recycled);
+                recycledBackendNextSeq = old.origNextSeq() + old.seqDelta();
+                closeFlow(old, snap);
+                table.remove(recycled);
+                counters.event(ForwarderEvent.LOCAL_PORT_RECYCLED);
             }
             replyDestination = localPorts.ip();
             replyDestinationPort = localPorts.port();
@@ -331,6 +345,16 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         }
         final FlowFlyweight f = table.flow(flow).listenerId(listener.id()).backendId(ref)
             .resetOnIdle(timeouts.resetOnIdleExpiry());
+        if (natMode == FlowDescriptor.NAT_FULLNAT && protocol == TCP) {
+            final int clientIsn = Bytes.i32(segment, l4Offset + 4);
+            int isn = runtime.fullNatSequence().initialSequence(replyDestination, replyDestinationPort, backendIp, backendPort,
+                clientIsn, nowMs);
+            if (localPorts.recycledFlow() >= 0 && isn - recycledBackendNextSeq <= 0) {
+                // The backend may hold the old connection in TIME_WAIT: only a SYN after its sequence space reopens it.
+                isn = recycledBackendNextSeq + ISN_GAP;
+            }
+            f.seqDelta(isn - clientIsn);
+        }
         if (protocol == TCP && listener.toa()) {
             f.toaPending(true).toaAckSeq(Bytes.i32(segment, l4Offset + 4) + 1);
         }
@@ -414,6 +438,17 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
             newSourcePort = fullNat ? f.replyDstPort() : f.clientPort();
             newDestination = f.backendIp();
             newDestinationPort = f.backendPort();
+            if (fullNat && protocol == TCP) {
+                if ((tcpFlags & SYN) != 0 && tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH
+                    && options.strip(segment, l4Offset, tcpHeaderLength, TcpOptionEditor.KIND_TIMESTAMP) > 0) {
+                    // Timestamps would let PAWS on the backend refuse a reused local port (DPVS removes them too).
+                    counters.event(ForwarderEvent.TCP_TIMESTAMP_REMOVED);
+                }
+                final int delta = f.seqDelta();
+                if (delta != 0) {
+                    TcpOptionEditor.shiftSequence(segment, l4Offset, delta);
+                }
+            }
             if (toa && tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH) {
                 final int stripped = options.strip(segment, l4Offset, tcpHeaderLength, listener.toaKind());
                 if (stripped > 0) {
@@ -429,6 +464,15 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
             newDestination = f.clientIp();
             newDestinationPort = f.clientPort();
             if (protocol == TCP) {
+                final int delta = f.seqDelta();
+                if (delta != 0) {
+                    if ((tcpFlags & ACK) != 0) {
+                        TcpOptionEditor.shiftAcknowledgment(segment, l4Offset, -delta);
+                    }
+                    if (tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH) {
+                        TcpOptionEditor.shiftSackBlocks(segment, l4Offset, tcpHeaderLength, -delta);
+                    }
+                }
                 if (toa && (tcpFlags & SYN) != 0 && tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH
                     && options.clampMss(segment, l4Offset, ToaOption.LENGTH_IPV4)) {
                     counters.event(ForwarderEvent.MSS_CLAMPED);
@@ -569,6 +613,15 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
             quotedDestinationPort = f.vport();
             newOuterDestination = f.clientIp();
             newOuterSource = fullNat || outerSource == f.backendIp() ? f.vip() : outerSource;
+            final int delta = f.seqDelta();
+            if (innerProtocol == TCP && delta != 0) {
+                // The quoted sequence number is in the backend's space; the client checks it against its own.
+                if (icmpLength - 8 - innerHeaderLength >= TCP_CHECKSUM_END) {
+                    TcpOptionEditor.shiftSequence(segment, innerL4, -delta);
+                } else {
+                    Bytes.i32(segment, innerL4 + 4, Bytes.i32(segment, innerL4 + 4) - delta);
+                }
+            }
         } else {
             // About a packet we sent to the client: the error goes to the backend, about its own packet.
             quotedSource = f.backendIp();
@@ -651,7 +704,7 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         final boolean fullNat = f.natMode() == FlowDescriptor.NAT_FULLNAT;
         sendReset(f.vip(), f.vport(), f.clientIp(), f.clientPort(), f.replyNextSeq(), f.origNextSeq(), snap, nowMs);
         sendReset(fullNat ? f.replyDstIp() : f.clientIp(), fullNat ? f.replyDstPort() : f.clientPort(), f.backendIp(),
-            f.backendPort(), f.origNextSeq(), f.replyNextSeq(), snap, nowMs);
+            f.backendPort(), f.origNextSeq() + f.seqDelta(), f.replyNextSeq(), snap, nowMs);
     }
 
     private void sendReset(final int source, final int sourcePort, final int destination, final int destinationPort,

@@ -38,6 +38,7 @@ public final class L4Runtime implements AutoCloseable {
     private final Path flowTableDirectory;
     private final SplittableRandom seeds = new SplittableRandom();
     private volatile L4Snapshot snapshot = L4Snapshot.empty();
+    private FullNatSequence fullNatSequence = FullNatSequence.secure();
 
     /**
      * @param agents             number of forwarder agents (each one a scheduler lane and a flow-table owner).
@@ -82,6 +83,18 @@ public final class L4Runtime implements AutoCloseable {
         final Path file = flowTableDirectory == null ? null : flowTableFile(flowTableDirectory, agentId);
         final FlowTable table = new FlowTable(flowTableCapacity, seeds.nextLong(), nowMs, file);
         return new L4Forwarder(this, agentId, table, new LocalPorts(localAddresses, agents, agentId));
+    }
+
+    /**
+     * Replaces how FULLNAT connections choose the ISN their backend sees (tests: {@link FullNatSequence#CLIENT} for
+     * no translation). Set before the agents start.
+     */
+    public void fullNatSequence(final FullNatSequence sequence) {
+        fullNatSequence = Objects.requireNonNull(sequence, "sequence");
+    }
+
+    FullNatSequence fullNatSequence() {
+        return fullNatSequence;
     }
 
     /** Where agent {@code agentId} maps its flow entries under {@code directory}. */

@@ -19,12 +19,18 @@ public final class TcpOptionEditor {
     public static final int KIND_NOP = 1;
     /** Maximum segment size. */
     public static final int KIND_MSS = 2;
+    /** Selective acknowledgment blocks (RFC 2018). */
+    public static final int KIND_SACK = 5;
+    /** Timestamps (RFC 7323). */
+    public static final int KIND_TIMESTAMP = 8;
     /** Largest TCP header (data offset 15). */
     public static final int MAX_HEADER_LENGTH = 60;
     /** The smallest MSS we clamp to (RFC 879's default, and above Linux's floor of 88). */
     public static final int MIN_MSS = 536;
 
     private static final int FIXED_HEADER = 20;
+    private static final int SEQUENCE_OFFSET = 4;
+    private static final int ACKNOWLEDGMENT_OFFSET = 8;
     private static final int CHECKSUM_OFFSET = 16;
     private static final int DATA_OFFSET_OFFSET = 12;
 
@@ -126,6 +132,73 @@ public final class TcpOptionEditor {
             i += length;
         }
         return stripped;
+    }
+
+    /**
+     * Adds {@code delta} to the sequence number, updating the checksum (FULLNAT sequence translation).
+     *
+     * @param tcpOffset the TCP header.
+     * @param delta     what to add (modulo 2^32).
+     */
+    public static void shiftSequence(final MemorySegment segment, final long tcpOffset, final int delta) {
+        shift32(segment, tcpOffset, SEQUENCE_OFFSET, delta);
+    }
+
+    /**
+     * Adds {@code delta} to the acknowledgment number, updating the checksum.
+     *
+     * @param tcpOffset the TCP header.
+     * @param delta     what to add (modulo 2^32).
+     */
+    public static void shiftAcknowledgment(final MemorySegment segment, final long tcpOffset, final int delta) {
+        shift32(segment, tcpOffset, ACKNOWLEDGMENT_OFFSET, delta);
+    }
+
+    /**
+     * Adds {@code delta} to both edges of every SACK block, updating the checksum: SACK blocks name sequence numbers
+     * of the other direction, so they move with that direction's translation.
+     *
+     * @param headerLength the header length, options already validated by {@link #parse}.
+     * @return the number of blocks moved.
+     */
+    public static int shiftSackBlocks(final MemorySegment segment, final long tcpOffset, final int headerLength,
+                                      final int delta) {
+        int blocks = 0;
+        int i = FIXED_HEADER;
+        while (i < headerLength) {
+            final int kind = Bytes.u8(segment, tcpOffset + i);
+            if (kind == KIND_EOL) {
+                break;
+            }
+            if (kind == KIND_NOP) {
+                i++;
+                continue;
+            }
+            final int length = Bytes.u8(segment, tcpOffset + i + 1);
+            if (kind == KIND_SACK) {
+                for (int edge = i + 2; edge + 4 <= i + length; edge += 4) {
+                    shift32(segment, tcpOffset, edge, delta);
+                }
+                blocks += (length - 2) / 8;
+            }
+            i += length;
+        }
+        return blocks;
+    }
+
+    /** Adds {@code delta} to the 32-bit value at header offset {@code at}, which may be unaligned (options). */
+    private static void shift32(final MemorySegment segment, final long tcpOffset, final int at, final int delta) {
+        final int old = Bytes.i32(segment, tcpOffset + at);
+        final int value = old + delta;
+        if ((at & 1) == 0) {
+            Bytes.i32(segment, tcpOffset + at, value);
+            final long checksumAt = tcpOffset + CHECKSUM_OFFSET;
+            Bytes.u16(segment, checksumAt, Checksums.update32(Bytes.u16(segment, checksumAt), old, value));
+        } else {
+            for (int b = 0; b < 4; b++) {
+                replaceByteAt(segment, tcpOffset, at + b, (value >>> (24 - 8 * b)) & 0xff);
+            }
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.fulcrum.conntrack.FlowTable;
 import io.fulcrum.forwarder.stage.DropReason;
 import io.fulcrum.forwarder.stage.ForwarderEvent;
 import io.fulcrum.forwarder.testing.AgentHarness;
@@ -407,6 +408,82 @@ class L4GoldenFixtureTest {
             toBackendFullNat().tcp(FIRST_LOCAL_PORT + 1, BACKEND_PORT, newIsn, 0, SYN, MSS_1452, new byte[0]).build());
         assertThat(event(ForwarderEvent.FLOW_CREATED)).isEqualTo(2);
         assertThat(l4.forwarder().flowTable().activeFlows()).isEqualTo(1);
+    }
+
+    @Test
+    void aFinishedFlowsLocalPortIsTakenOverWhenTheRotationComesBackToIt() {
+        handshake();
+        closeGracefully();
+        // 99 more connections take the other 99 ports of the pool, each still opening (not finished).
+        for (int i = 1; i < 100; i++) {
+            harness.clearTx();
+            harness.process(fromClient().tcp(CLIENT_PORT + i, 80, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build());
+            assertThat(ipFrames(1)).hasSize(1);
+        }
+        assertThat(l4.forwarder().localPortsAvailable()).isZero();
+        // The rotation is back at the first port, whose flow to this backend is in TIME_WAIT: the new one takes it.
+        // Its SYN must lie after the old connection's sequence space (client ISN + SYN + FIN), or a backend holding
+        // the old connection in TIME_WAIT would refuse it: the backend-side ISN is moved past it.
+        final int reopened = CLIENT_ISN + 2 + (1 << 20);
+        expect(fromClient().tcp(CLIENT_PORT + 100, 80, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, reopened, 0, SYN, MSS_1452, new byte[0]).build());
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN, reopened + 1, SYN | ACK, MSS_1460,
+                new byte[0]).build(), 0,
+            toClient().tcp(80, CLIENT_PORT + 100, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1452, new byte[0]).build());
+        assertThat(event(ForwarderEvent.LOCAL_PORT_RECYCLED)).isEqualTo(1);
+        assertThat(l4.forwarder().flowTable().activeFlows()).isEqualTo(100);
+        assertThat(l4.forwarder().flowTable().peek(CLIENT_IP, VIP, CLIENT_PORT, 80, 6)).as("the old flow is gone")
+            .isEqualTo(FlowTable.NOT_FOUND);
+        // Every pair now carries a live connection to the only backend: a new one is refused and counted.
+        expectDrop(fromClient().tcp(CLIENT_PORT + 101, 80, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build(),
+            DropReason.LOCAL_PORTS_EXHAUSTED);
+        assertThat(l4.forwarder().flowTable().activeFlows()).isEqualTo(100);
+    }
+
+    @Test
+    void fullNatTranslatesSequenceNumbersAndRemovesTimestampsFromTheSyn() {
+        final int d = 0x10000000;
+        l4.runtime().fullNatSequence((lip, lport, bip, bport, clientIsn, nowMs) -> clientIsn + d);
+        // SYN: MSS, SACK-permitted, timestamps, NOP, window scale. The backend sees ISN + d, the timestamps NOP-ed.
+        final byte[] synOptions = {2, 4, 0x05, (byte) 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+        final byte[] synOut = {2, 4, 0x05, (byte) 0xac, 4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 7};
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN, 0, SYN, synOptions, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + d, 0, SYN, synOut, new byte[0]).build());
+        assertThat(event(ForwarderEvent.TCP_TIMESTAMP_REMOVED)).isEqualTo(1);
+        // SYN-ACK: the acknowledgment goes back to the client's space.
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN, CLIENT_ISN + d + 1, SYN | ACK, MSS_1460,
+                new byte[0]).build(), 0,
+            toClient().tcp(80, CLIENT_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1452, new byte[0]).build());
+        // Client data (with the TOA): sequence moved by d.
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, PSH_ACK, REQUEST).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + d + 1, BACKEND_ISN + 1, PSH_ACK,
+                toa(254, CLIENT_PORT, CLIENT_IP), REQUEST).build());
+        // Backend ACK with a SACK block: acknowledgment and both SACK edges back in the client's space.
+        final int end = CLIENT_ISN + 1 + REQUEST.length;
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN + 1, end + d, ACK,
+                sack(end + d + 100, end + d + 200), new byte[0]).build(), 0,
+            toClient().tcp(80, CLIENT_PORT, BACKEND_ISN + 1, end, ACK, sack(end + 100, end + 200), new byte[0]).build());
+        // An ICMP error about a packet we sent the backend quotes the client's own sequence number.
+        final byte[] sent = toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, end + d, BACKEND_ISN + 1, PSH_ACK, REQUEST)
+            .build();
+        final byte[] own = fromClient().ttl(63).tcp(CLIENT_PORT, 80, end, BACKEND_ISN + 1, PSH_ACK, REQUEST).build();
+        expect(fromBackendFullNat().icmp(3, 4, 0, 1400, java.util.Arrays.copyOfRange(sent, 14, 14 + 28)).build(), 0,
+            toClient().icmp(3, 4, 0, 1400, java.util.Arrays.copyOfRange(own, 14, 14 + 28)).build());
+        // Idle expiry: the RST to the backend is in its space, the one to the client in the client's.
+        harness.clearTx();
+        harness.advanceMs(10_000 + 200);
+        harness.cycle();
+        assertThat(HexFormat.of().formatHex(ipFrames(0).get(0))).isEqualTo(HexFormat.of().formatHex(
+            toClient().ttl(64).flagsAndOffset(0x4000).id(0).tcp(80, CLIENT_PORT, BACKEND_ISN + 1, end, RST | ACK,
+                new byte[0]).windowZero().build()));
+        assertThat(HexFormat.of().formatHex(ipFrames(1).get(0))).isEqualTo(HexFormat.of().formatHex(
+            toBackendFullNat().ttl(64).flagsAndOffset(0x4000).id(0).tcp(FIRST_LOCAL_PORT, BACKEND_PORT, end + d,
+                BACKEND_ISN + 1, RST | ACK, new byte[0]).windowZero().build()));
+    }
+
+    private static byte[] sack(final int left, final int right) {
+        return ByteBuffer.allocate(12).put((byte) 1).put((byte) 1).put((byte) 5).put((byte) 10).putInt(left).putInt(right)
+            .array();
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.fulcrum.conntrack.TimeoutProfile;
 import io.fulcrum.forwarder.ForwarderConfiguration;
 import io.fulcrum.forwarder.StaticNeighbourConfiguration;
 import io.fulcrum.forwarder.l4.AclTable;
+import io.fulcrum.forwarder.l4.FullNatSequence;
 import io.fulcrum.forwarder.l4.L4Forwarder;
 import io.fulcrum.forwarder.l4.L4Runtime;
 import io.fulcrum.forwarder.l4.L4Snapshot;
@@ -70,6 +71,8 @@ public final class L4Harness implements AutoCloseable {
     public L4Harness(final L4Runtime runtime, final int agentId, final L4Harness sibling) {
         this.runtime = runtime;
         if (sibling == null) {
+            // Golden fixtures keep the client's sequence numbers; FULLNAT sequence translation has its own tests.
+            runtime.fullNatSequence(FullNatSequence.CLIENT);
             group = newGroup("web", runtime.agents());
             emptyGroup = newGroup("empty", runtime.agents());
             backendRef = group.add(new BackendSpec(address(TestNet.BACKEND_IP), BACKEND_PORT, 100), 0);
