@@ -30,6 +30,7 @@ import io.fulcrum.forwarder.io.xdp.XdpConfiguration;
 import io.fulcrum.forwarder.io.xdp.XdpPacketIo;
 import io.fulcrum.forwarder.stage.ForwarderCounters;
 import io.fulcrum.forwarder.stage.L4Stage;
+import io.fulcrum.tls.metrics.CounterStore;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
@@ -80,7 +81,7 @@ final class NodeConductor implements AutoCloseable {
             } else {
                 startDataplane(config.dataplane());
             }
-            l7 = L7Node.start(config, log);
+            l7 = L7Node.start(config, CounterStore.of(counters.manager()), log);
             startControlPlane();
         } catch (final Exception | Error e) {
             close();
@@ -149,6 +150,9 @@ final class NodeConductor implements AutoCloseable {
         }
         controlPlane = ControlPlane.builder().config(config).runtime(runtime).state(state).counters(counters.reader())
             .log(log).start();
+        if (l7 != null) {
+            l7.registerHistograms(controlPlane.histograms());
+        }
         log.println("fulcrum: control channel " + config.control().channel() + " in " + controlPlane.aeronDir()
             + (controlPlane.httpPort() > 0 ? ", metrics and status page on " + config.control().metrics().get().address() : ""));
     }

@@ -16,12 +16,14 @@ import org.agrona.concurrent.status.CountersReader;
  * <pre>
  *   agent-&lt;id&gt; listener &lt;name&gt; &lt;metric&gt;
  *   agent-&lt;id&gt; backend &lt;group&gt;/&lt;address:port&gt; &lt;metric&gt;
+ *   l7 listener &lt;name&gt; &lt;metric&gt;
+ *   l7 backend &lt;group&gt;/&lt;address:port&gt; &lt;metric&gt;
  * </pre>
  * with {@code <metric>} one of {@code conns} (created, counter), {@code active-conns}, {@code inactive-conns}
  * (gauges), {@code in-packets}, {@code out-packets}, {@code in-bytes}, {@code out-bytes} (counters); values are
- * summed over agents. This is the convention the L4 and L7 stages follow when they allocate per-object
- * counters (docs/metrics.md). It runs no health checker, so checked backends are {@link BackendHealth#PENDING}
- * unless a health source is given, and it exposes no flows.
+ * summed over agents (and, for {@code l7}, over the L7 listeners sharing a group). This is the convention the L4
+ * and L7 stages follow when they allocate per-object counters (docs/metrics.md). It runs no health checker, so
+ * checked backends are {@link BackendHealth#PENDING} unless a health source is given, and it exposes no flows.
  */
 public final class CountersDataplaneState implements DataplaneState {
     private static final long CACHE_NS = 100_000_000L;
@@ -95,7 +97,8 @@ public final class CountersDataplaneState implements DataplaneState {
         final Map<String, long[]> sums = new HashMap<>();
         reader.forEach((value, id, label) -> {
             final String[] t = label.split(" ");
-            if (t.length != 4 || !t[0].startsWith("agent-") || !("listener".equals(t[1]) || "backend".equals(t[1]))) {
+            if (t.length != 4 || !(t[0].startsWith("agent-") || "l7".equals(t[0]))
+                || !("listener".equals(t[1]) || "backend".equals(t[1]))) {
                 return;
             }
             final int slot = switch (t[3]) {
