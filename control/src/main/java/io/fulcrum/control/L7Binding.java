@@ -204,10 +204,13 @@ final class L7Binding {
         return new CookiePersistenceSettings(mode, p.cookieName().orElse("FULCRUM_ID"), Duration.ofSeconds(p.timeoutSeconds()));
     }
 
-    /** The stage's identity of a configured backend: id {@code ip:port}. */
+    /**
+     * The stage's identity of a configured backend: id {@code ip:port} ({@code [ip]:port} for IPv6), written as the
+     * configuration writes endpoints, so the stage's counter labels match the status views' keys.
+     */
     static Backend backend(final BackendConfig b) {
         final InetSocketAddress address = new InetSocketAddress(inetAddress(b.address()), b.port());
-        return new Backend(Backend.of(address).id(), address, b.weight());
+        return new Backend(new io.fulcrum.common.config.Endpoint(b.address(), b.port()).toString(), address, b.weight());
     }
 
     static InetSocketAddress address(final ListenerConfig l) {

@@ -6,10 +6,14 @@ import java.util.Map;
 
 import io.fulcrum.common.config.FulcrumConfig;
 import io.fulcrum.common.config.ListenerConfig;
+import io.fulcrum.control.metrics.LatencyHistograms;
 import io.fulcrum.tls.HttpListenerSettings;
 import io.fulcrum.tls.HttpStage;
 import io.fulcrum.tls.HttpStageOptions;
 import io.fulcrum.tls.L4ListenerSettings;
+import io.fulcrum.tls.metrics.BackendCounters;
+import io.fulcrum.tls.metrics.CounterStore;
+import io.fulcrum.tls.metrics.ListenerCounters;
 
 /**
  * The L7/proxy part of a running node: the {@link HttpStage} (HTTP listeners, proxy-mode TCP/UDP listeners) on
@@ -25,11 +29,13 @@ final class L7Node implements AutoCloseable {
     }
 
     /**
-     * Starts the stage for the listeners it serves; returns null when the configuration has none.
+     * Starts the stage for the listeners it serves; returns null when the configuration has none. Its listener,
+     * backend and TLS counters go to {@code counters} (the node's counters file).
      *
      * @throws IllegalStateException when a listener cannot be bound (the message names it and the address)
      */
-    static L7Node start(final FulcrumConfig config, final PrintStream log) throws InterruptedException {
+    static L7Node start(final FulcrumConfig config, final CounterStore counters, final PrintStream log)
+        throws InterruptedException {
         final List<ListenerConfig> listeners = L7Binding.stageListeners(config);
         if (listeners.isEmpty()) {
             return null;
@@ -42,7 +48,7 @@ final class L7Node implements AutoCloseable {
         final List<L4ListenerSettings> l4 = L7Binding.l4Listeners(config);
         final L7Groups groups = new L7Groups(L7Binding.stageGroups(config), threads, config.node().runDir(), log);
         final HttpStageOptions options = new HttpStageOptions(threads, g -> groups.selector(g.id()),
-            Map.of("lb_name", config.node().name(), "node_name", config.node().name(), "log_ver", "1"), null);
+            Map.of("lb_name", config.node().name(), "node_name", config.node().name(), "log_ver", "1"), null, counters);
         final HttpStage stage;
         try {
             stage = HttpStage.start(http, l4, options);
@@ -77,6 +83,32 @@ final class L7Node implements AutoCloseable {
 
     HttpStage stage() {
         return stage;
+    }
+
+    /**
+     * Registers the stage's latency recorders with the metrics exporter: request latency per HTTP listener and
+     * response latency per backend of each listener's groups (both recorded in microseconds).
+     */
+    void registerHistograms(final LatencyHistograms histograms) {
+        final Map<String, ListenerCounters> listeners = stage.listenerCounters();
+        final Map<String, Map<String, Map<String, BackendCounters>>> backends = stage.backendCounters();
+        for (final String listener : new java.util.TreeSet<>(backends.keySet())) {
+            histograms.register("fulcrum_l7_request_duration_seconds",
+                "Time from a request's first byte to the end of its response, per HTTP listener.",
+                Map.of("listener", listener), listeners.get(listener).latencyRecorder(), 1000);
+        }
+        for (final String listener : new java.util.TreeSet<>(backends.keySet())) {
+            for (final Map.Entry<String, Map<String, BackendCounters>> group : new java.util.TreeMap<>(backends.get(listener))
+                .entrySet()) {
+                for (final Map.Entry<String, BackendCounters> b : new java.util.TreeMap<>(group.getValue()).entrySet()) {
+                    histograms.register("fulcrum_l7_backend_response_duration_seconds",
+                        "Time from the start of a request's last try (connect or pooled connection) to the end of the "
+                            + "response, per listener and backend.",
+                        Map.of("listener", listener, "group", group.getKey(), "backend", b.getKey()),
+                        b.getValue().latencyRecorder(), 1000);
+                }
+            }
+        }
     }
 
     L7Groups groups() {

@@ -19,6 +19,7 @@ import io.fulcrum.control.plane.ControlPlane;
 import io.fulcrum.control.runtime.BackendHealth;
 import io.fulcrum.control.runtime.ConductorRuntime;
 import io.fulcrum.control.runtime.CountersDataplaneState;
+import io.fulcrum.control.runtime.FlowFiles;
 import io.fulcrum.forwarder.ForwarderConfiguration;
 import io.fulcrum.forwarder.agent.ForwarderAgent;
 import io.fulcrum.forwarder.agent.ForwarderAgentRunner;
@@ -28,8 +29,10 @@ import io.fulcrum.forwarder.io.afpacket.AfPacketConfiguration;
 import io.fulcrum.forwarder.io.afpacket.AfPacketIo;
 import io.fulcrum.forwarder.io.xdp.XdpConfiguration;
 import io.fulcrum.forwarder.io.xdp.XdpPacketIo;
+import io.fulcrum.forwarder.l4.L4Runtime;
 import io.fulcrum.forwarder.stage.ForwarderCounters;
 import io.fulcrum.forwarder.stage.L4Stage;
+import io.fulcrum.tls.metrics.CounterStore;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
@@ -80,7 +83,7 @@ final class NodeConductor implements AutoCloseable {
             } else {
                 startDataplane(config.dataplane());
             }
-            l7 = L7Node.start(config, log);
+            l7 = L7Node.start(config, CounterStore.of(counters.manager()), log);
             startControlPlane();
         } catch (final Exception | Error e) {
             close();
@@ -124,6 +127,9 @@ final class NodeConductor implements AutoCloseable {
     private void startControlPlane() throws java.io.IOException {
         final L4Binding packetMode = l4;
         final L7Groups stageGroups = l7 == null ? null : l7.groups();
+        final FlowFiles flows = packetMode == null ? null : new FlowFiles(java.util.stream.IntStream
+            .range(0, packetMode.runtime().agents()).mapToObj(agent -> L4Runtime.flowTableFile(config.node().runDir(), agent))
+            .toList());
         final CountersDataplaneState state = new CountersDataplaneState(counters.reader(),
             new CountersDataplaneState.HealthSource() {
                 @Override
@@ -142,13 +148,16 @@ final class NodeConductor implements AutoCloseable {
                     }
                     return stageGroups == null ? "" : stageGroups.healthDetail(group, backend);
                 }
-            });
+            }, flows, () -> runtime.current());
         runtime = new ConductorRuntime(config, FeatureGate.DEFAULT, state, log);
         if (packetMode != null) {
             runtime.register(packetMode.step());
         }
         controlPlane = ControlPlane.builder().config(config).runtime(runtime).state(state).counters(counters.reader())
             .log(log).start();
+        if (l7 != null) {
+            l7.registerHistograms(controlPlane.histograms());
+        }
         log.println("fulcrum: control channel " + config.control().channel() + " in " + controlPlane.aeronDir()
             + (controlPlane.httpPort() > 0 ? ", metrics and status page on " + config.control().metrics().get().address() : ""));
     }

@@ -112,6 +112,75 @@ class L4FullNatTest {
         });
     }
 
+    /**
+     * Live flows through the control plane: with a held TCP connection and a UDP exchange in flight,
+     * {@code fulcrumctl ipvsadm -Lnc} prints them in ipvsadm's columns, {@code fulcrumctl conns} lists them with their
+     * listener and filters by listener, backend and client (an unknown listener is refused with the reason), and
+     * {@code fulcrum conns} reads the same flow files from outside.
+     */
+    @Test
+    void connsAndIpvsadmLncListTheLiveFlows() throws Exception {
+        lab.dumpOnFailure(() -> {
+            final Process held = lab.startBackground("client", "python3", L4Lab.peer().toString(), "hold", VIP, "80", "20");
+            try {
+                assertThat(lab.client(Duration.ofSeconds(10), "udp", VIP, "7")).isNotEmpty();
+                final java.util.regex.Pattern tcpLine = java.util.regex.Pattern.compile("(?m)^TCP [0-9]{2}:[0-9]{2}  "
+                    + "ESTABLISHED (198\\.18\\.0\\.2:([0-9]+)) +198\\.18\\.0\\.100:80 +(198\\.18\\.1\\.1[12]:80)$");
+                final java.util.regex.Pattern udpLine = java.util.regex.Pattern.compile("(?m)^UDP [0-9]{2}:[0-9]{2}  "
+                    + "UDP {9}198\\.18\\.0\\.2:[0-9]+ +198\\.18\\.0\\.100:7 +198\\.18\\.1\\.1[12]:7$");
+                String lnc = "";
+                java.util.regex.Matcher tcp = null;
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < deadline) {
+                    final Lab.Result r = ctl("ipvsadm", "-Lnc");
+                    assertThat(r.ok()).as(r.toString()).isTrue();
+                    lnc = r.stdout();
+                    tcp = tcpLine.matcher(lnc);
+                    if (tcp.find() && udpLine.matcher(lnc).find()) {
+                        break;
+                    }
+                    tcp = null;
+                    Thread.sleep(200);
+                }
+                assertThat(tcp).as(lnc).isNotNull();
+                assertThat(lnc).startsWith("IPVS connection entries\n"
+                    + "pro expire state       source             virtual            destination\n");
+                final String client = tcp.group(1);
+                final String backend = tcp.group(3);
+
+                final Lab.Result web = ctl("conns", "--listener", "web");
+                assertThat(web.ok()).as(web.toString()).isTrue();
+                assertThat(web.stdout()).containsPattern("ESTABLISHED +" + java.util.regex.Pattern.quote(client) + " +"
+                    + "198\\.18\\.0\\.100:80 +" + java.util.regex.Pattern.quote(backend) + " +web")
+                    .doesNotContain(":7 ");
+                final Lab.Result udp = ctl("conns", "--listener", "udp");
+                assertThat(udp.stdout()).as(udp.toString()).containsPattern("UDP +198\\.18\\.0\\.2:[0-9]+ +198\\.18\\.0\\.100:7 ")
+                    .doesNotContain("ESTABLISHED");
+                final Lab.Result one = ctl("conns", "--client", client);
+                assertThat(one.stdout().lines().filter(l -> l.contains(client)).count()).as(one.toString()).isEqualTo(1);
+                final Lab.Result byBackend = ctl("conns", "--backend", backend, "--listener", "web");
+                assertThat(byBackend.stdout()).as(byBackend.toString()).contains(client)
+                    .doesNotContain(backend.endsWith("11:80") ? "198.18.1.12:80" : "198.18.1.11:80");
+                final Lab.Result unknown = ctl("conns", "--listener", "nosuch");
+                assertThat(unknown.ok()).as(unknown.toString()).isFalse();
+                assertThat(unknown.stdout() + unknown.stderr()).contains("unknown listener 'nosuch'");
+
+                final Lab.Result outside = Lab.run(Duration.ofSeconds(30), Lab.root().resolve("bin/fulcrum").toString(),
+                    "conns", "--run-dir", lab.work().resolve("run").toString(), "--vip", VIP + ":80", "--state", "ESTABLISHED");
+                assertThat(outside.stdout()).as(outside.toString()).contains(client).contains(backend);
+            } finally {
+                held.destroyForcibly();
+            }
+        });
+    }
+
+    private static Lab.Result ctl(final String... args) {
+        final List<String> command = new java.util.ArrayList<>(List.of(Lab.root().resolve("bin/fulcrumctl").toString(),
+            "--run-dir", lab.work().resolve("run").toString()));
+        command.addAll(List.of(args));
+        return Lab.run(Duration.ofSeconds(60), command.toArray(String[]::new));
+    }
+
     /** Conns, InPkts, OutPkts, InBytes, OutBytes of the first {@code ipvsadm -Ln --stats --exact} line starting so. */
     private static long[] ipvsStats(final String output, final String prefix) {
         for (final String line : output.split("\n")) {

@@ -28,6 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class L7HttpTest {
     private static final String URL = "http://198.18.0.1:8080";
+    /** The metrics endpoint, inside the load balancer's namespace. */
+    private static final String METRICS = "127.0.0.1:19107";
     private static Lab lab;
     private static Path work;
     private static FulcrumProcess fulcrum;
@@ -46,7 +48,8 @@ class L7HttpTest {
         final Path config = work.resolve("l7-http.yaml");
         Files.writeString(config, Files.readString(Lab.root().resolve("examples/l7-http.yaml"))
             .replaceAll("(?m)^(\\s*run-dir:).*$", "$1 " + runDir)
-            .replaceAll("(?m)^(\\s*path:) /dev/shm/fulcrum-l7-1/access.log$", "$1 " + work.resolve("access.log")));
+            .replaceAll("(?m)^(\\s*path:) /dev/shm/fulcrum-l7-1/access.log$", "$1 " + work.resolve("access.log"))
+            + "\ncontrol:\n  metrics:\n    address: " + METRICS + "\n");
         fulcrum = FulcrumProcess.start(lab.ns("lb"), config, runDir, Duration.ofSeconds(60));
         awaitOutput("backend 198.18.1.11:80 is up", "backend 198.18.1.12:80 is up");
     }
@@ -160,7 +163,85 @@ class L7HttpTest {
             .contains("\"198.18.1.12:80\"", "listener_web only-b2 198.18.0.1:8080");
     }
 
+    /**
+     * The L7 metrics of the real binary: the page passes promtool, and HTTP requests through the listener move the
+     * listener's request, status-class, connection and byte counters, the backends' request, status and connection
+     * counters and both latency histograms; {@code fulcrum stats} shows the same counters from the counters file.
+     */
     @Order(6)
+    @Test
+    void l7MetricsMoveWithRequestsAndPassPromtool() throws Exception {
+        final String before = scrape();
+        final int requests = 6;
+        for (int i = 0; i < requests; i++) {
+            assertThat(curl(URL + "/metrics-probe-" + i).ok()).isTrue();
+        }
+        final String after = scrape();
+        final String web = "listener=\"web\"";
+        final String webListener = "listener=\"web\",protocol=\"http\",vip=\"198.18.0.1\",port=\"8080\"";
+        for (final String series : List.of("fulcrum_l7_listener_requests_total{" + web + "}",
+            "fulcrum_l7_listener_responses_total{" + web + ",class=\"2xx\"}",
+            "fulcrum_l7_request_duration_seconds_count{" + web + "}",
+            "fulcrum_l7_request_duration_seconds_bucket{" + web + ",le=\"+Inf\"}",
+            "fulcrum_listener_connections_total{" + webListener + "}")) {
+            assertThat(value(after, series) - value(before, series)).as(series).isGreaterThanOrEqualTo(requests);
+        }
+        assertThat(value(after, "fulcrum_listener_bytes_in_total{" + webListener + "}"))
+            .isGreaterThan(value(before, "fulcrum_listener_bytes_in_total{" + webListener + "}"));
+        assertThat(value(after, "fulcrum_listener_bytes_out_total{" + webListener + "}"))
+            .isGreaterThan(value(before, "fulcrum_listener_bytes_out_total{" + webListener + "}"));
+        assertThat(after).contains("fulcrum_l7_listener_responses_by_code_total{" + web + ",code=\"404\"}",
+            "fulcrum_l7_listener_responses_by_code_total{" + web + ",code=\"499\"}",
+            "fulcrum_l7_listener_connections_idle{" + web + "}", "# TYPE fulcrum_l7_request_duration_seconds histogram",
+            "# TYPE fulcrum_l7_backend_response_duration_seconds histogram");
+        // the default group spreads the requests over both backends: sum them
+        long backendRequests = 0;
+        long backend2xx = 0;
+        long backendTimed = 0;
+        long backendConns = 0;
+        for (final String b : List.of("198.18.1.11:80", "198.18.1.12:80")) {
+            final String labels = "group=\"all\",backend=\"" + b + "\"";
+            backendRequests += value(after, "fulcrum_l7_backend_requests_total{" + labels + "}")
+                - value(before, "fulcrum_l7_backend_requests_total{" + labels + "}");
+            backend2xx += value(after, "fulcrum_l7_backend_responses_total{" + labels + ",class=\"2xx\"}")
+                - value(before, "fulcrum_l7_backend_responses_total{" + labels + ",class=\"2xx\"}");
+            final String timed = "fulcrum_l7_backend_response_duration_seconds_count{listener=\"web\"," + labels + "}";
+            backendTimed += value(after, timed) - value(before, timed);
+            backendConns += value(after, "fulcrum_backend_connections_total{" + labels + "}");
+            assertThat(after).contains("fulcrum_backend_connections_active{" + labels + "}");
+        }
+        assertThat(backendRequests).isEqualTo(requests);
+        assertThat(backend2xx).isEqualTo(requests);
+        assertThat(backendTimed).isEqualTo(requests);
+        assertThat(backendConns).isPositive();
+        // the proxy-mode TCP listener's connection (test 4) is counted like any listener's
+        assertThat(value(after, "fulcrum_listener_connections_total{listener=\"relay\",protocol=\"tcp\",vip=\"198.18.0.1\","
+            + "port=\"9000\"}")).isPositive();
+        assertThat(fulcrum.stats()).containsPattern("l7 listener web requests +[0-9,]+")
+            .containsPattern("l7 backend all/198\\.18\\.1\\.11:80 status-2xx +[0-9,]+");
+    }
+
+    private static String scrape() throws Exception {
+        final Lab.Result r = lab.exec("lb", Duration.ofSeconds(10), "curl", "-s", "-m", "5", "http://" + METRICS + "/metrics");
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        final Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(r.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        final String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("promtool check metrics:\n" + output).isZero();
+        assertThat(output).as(output).doesNotContain("error");
+        return r.stdout();
+    }
+
+    private static long value(final String page, final String series) {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series)
+            + " ([0-9.eE+]+)$").matcher(page);
+        assertThat(m.find()).as(series + " in the metrics page").isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    @Order(7)
     @Test
     void aStoppedBackendIsTakenOutByTheHealthCheckAndNoneLeftGives503() throws Exception {
         b2.destroy();
@@ -172,5 +253,6 @@ class L7HttpTest {
         awaitOutput("backend 198.18.1.11:80 is down");
         final Lab.Result r = curl("-i", URL + "/any");
         assertThat(r.stdout()).startsWith("HTTP/1.1 503").contains("x-fulcrum-error: no-healthy-backend");
+        assertThat(value(scrape(), "fulcrum_l7_listener_responses_total{listener=\"web\",class=\"5xx\"}")).isPositive();
     }
 }

@@ -103,7 +103,7 @@ public final class HttpStage implements AutoCloseable {
                     p -> new AccessLogWriter(p, a.maxFileBytes(), a.daily(), a.queueCapacity(), a.maxFiles()));
         }
         final ListenerRuntime lr = new ListenerRuntime(s, options.selectorFactory(), writer,
-                options.accessLogStatics());
+                options.accessLogStatics(), options.counters());
         final Channel server = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -127,11 +127,12 @@ public final class HttpStage implements AutoCloseable {
         if (listenerCounters.containsKey(s.id())) {
             throw new IllegalArgumentException("duplicate listener id " + s.id());
         }
-        final ListenerCounters counters = new ListenerCounters(s.id());
+        final ListenerCounters counters = new ListenerCounters(s.id(), options.counters());
         final BackendSelector selector = options.selectorFactory().apply(s.group());
         final InetSocketAddress addr;
         if (s.protocol() == L4ListenerSettings.Protocol.TCP) {
-            final ServerTlsContext context = s.tls() == null ? null : new ServerTlsContext(s.id(), s.tls(), false);
+            final ServerTlsContext context = s.tls() == null ? null
+                    : new ServerTlsContext(s.id(), s.tls(), false, options.counters());
             if (context != null) {
                 tls.put(s.id(), context);
             }
@@ -209,6 +210,8 @@ public final class HttpStage implements AutoCloseable {
             if (rotate) {
                 c.rotateTicketKeys();
             }
+            // the TLS library counts resumptions itself: publish its count with the other TLS counters
+            c.counters().set(io.fulcrum.tls.metrics.TlsCounters.Counter.RESUMPTIONS, c.resumptions());
         }
     }
 

@@ -3,6 +3,8 @@ package io.fulcrum.tls;
 import java.util.Map;
 import java.util.function.Function;
 
+import io.fulcrum.tls.metrics.CounterStore;
+
 /**
  * Stage-wide options.
  *
@@ -11,9 +13,10 @@ import java.util.function.Function;
  * @param accessLogStatics  static access-log values: {@code lb_name}, {@code tenant_id}, {@code access_log_topic_id},
  *                          {@code log_ver}, {@code certificate_id}
  * @param transport         transport to use, or null for {@link Transport#best()}
+ * @param counters          where listener, backend and TLS counters live (null: private heap cells)
  */
 public record HttpStageOptions(int eventLoopThreads, Function<BackendGroupSettings, BackendSelector> selectorFactory,
-                               Map<String, String> accessLogStatics, Transport transport) {
+                               Map<String, String> accessLogStatics, Transport transport, CounterStore counters) {
     /** Validates. */
     public HttpStageOptions {
         if (eventLoopThreads < 0) {
@@ -21,6 +24,13 @@ public record HttpStageOptions(int eventLoopThreads, Function<BackendGroupSettin
         }
         selectorFactory = selectorFactory == null ? RoundRobinBackendSelector::new : selectorFactory;
         accessLogStatics = accessLogStatics == null ? Map.of("log_ver", "1") : Map.copyOf(accessLogStatics);
+        counters = counters == null ? CounterStore.heap() : counters;
+    }
+
+    /** Options with counters in private heap cells. */
+    public HttpStageOptions(int eventLoopThreads, Function<BackendGroupSettings, BackendSelector> selectorFactory,
+                            Map<String, String> accessLogStatics, Transport transport) {
+        this(eventLoopThreads, selectorFactory, accessLogStatics, transport, null);
     }
 
     /** Defaults: one loop per processor, round robin, best transport. */
@@ -30,6 +40,6 @@ public record HttpStageOptions(int eventLoopThreads, Function<BackendGroupSettin
 
     /** Copy with a thread count. */
     public HttpStageOptions withThreads(int threads) {
-        return new HttpStageOptions(threads, selectorFactory, accessLogStatics, transport);
+        return new HttpStageOptions(threads, selectorFactory, accessLogStatics, transport, counters);
     }
 }

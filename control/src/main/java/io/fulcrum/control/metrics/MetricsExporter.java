@@ -11,6 +11,7 @@ import io.fulcrum.control.runtime.NodeRuntime;
 import io.fulcrum.control.runtime.ObjectStats;
 import io.fulcrum.control.runtime.StatusView;
 import io.fulcrum.forwarder.stage.ForwarderCounterTypes;
+import io.fulcrum.tls.metrics.CounterStore;
 import org.agrona.concurrent.status.CountersReader;
 
 /**
@@ -59,6 +60,7 @@ public final class MetricsExporter {
         backendMetrics(out, status, r);
         if (counters != null) {
             counterMetrics(out);
+            stageMetrics(out);
         }
         histograms.write(out);
         return out.toString();
@@ -237,6 +239,9 @@ public final class MetricsExporter {
                     name = "fulcrum_agent_errors_total";
                     help.put(name, "Errors that escaped an agent's duty cycle.");
                 }
+                case CounterStore.L7_LISTENER, CounterStore.L7_BACKEND, CounterStore.TLS -> {
+                    return; // stageMetrics, and the per-object families through the runtime status
+                }
                 default -> {
                     if (agentLabel && words.length == 3 && (words[1].equals("listener") || words[1].equals("backend"))) {
                         return; // per-object counters are exported from the runtime status, summed over agents
@@ -257,6 +262,111 @@ public final class MetricsExporter {
                 final Map<String, String> labels = (Map<String, String>) sample[0];
                 out.sample(f.getKey(), labels, (Long) sample[1]);
             }
+        }
+    }
+
+    /** One family sample a stage counter feeds: family, type, help and an optional extra label. */
+    private record StageMetric(String family, String type, String help, String label, String value) {
+    }
+
+    /** Stage counters by {@code typeId metric}; counters not listed here are exported per object through the status. */
+    private static final Map<String, StageMetric> STAGE_METRICS = stageMetricTable();
+
+    private static Map<String, StageMetric> stageMetricTable() {
+        final Map<String, StageMetric> m = new java.util.HashMap<>();
+        final String listener = CounterStore.L7_LISTENER + " ";
+        final String backend = CounterStore.L7_BACKEND + " ";
+        final String tls = CounterStore.TLS + " ";
+        m.put(listener + "requests", new StageMetric("fulcrum_l7_listener_requests_total", "counter",
+            "Requests completed by the listener (any status, 499 included).", null, null));
+        m.put(backend + "requests", new StageMetric("fulcrum_l7_backend_requests_total", "counter",
+            "Requests (tries) sent to the backend.", null, null));
+        for (final String cls : new String[] {"1xx", "2xx", "3xx", "4xx", "5xx"}) {
+            m.put(listener + "status-" + cls, new StageMetric("fulcrum_l7_listener_responses_total", "counter",
+                "Requests completed by the listener, by status class.", "class", cls));
+            m.put(backend + "status-" + cls, new StageMetric("fulcrum_l7_backend_responses_total", "counter",
+                "Requests whose last try went to the backend, by the status class the client got.", "class", cls));
+        }
+        for (final String code : new String[] {"404", "499", "502", "504"}) {
+            m.put(listener + "status-" + code, new StageMetric("fulcrum_l7_listener_responses_by_code_total", "counter",
+                "Requests completed by the listener with status 404, 499 (client left), 502 or 504.", "code", code));
+            m.put(backend + "status-" + code, new StageMetric("fulcrum_l7_backend_responses_by_code_total", "counter",
+                "Requests whose last try went to the backend with status 404, 499, 502 or 504.", "code", code));
+        }
+        m.put(listener + "idle-conns", new StageMetric("fulcrum_l7_listener_connections_idle", "gauge",
+            "Open client connections between requests (keep-alive idle).", null, null));
+        m.put(listener + "retries", new StageMetric("fulcrum_l7_listener_retries_total", "counter",
+            "Requests retried on another backend.", null, null));
+        m.put(listener + "proxy-refused", new StageMetric("fulcrum_l7_listener_proxy_headers_refused_total", "counter",
+            "PROXY protocol headers refused (untrusted source or malformed).", null, null));
+        m.put(listener + "access-log-dropped", new StageMetric("fulcrum_l7_listener_access_log_dropped_total", "counter",
+            "Access-log entries dropped because the writer's queue was full.", null, null));
+        m.put(listener + "udp-sessions", new StageMetric("fulcrum_l7_listener_udp_sessions_total", "counter",
+            "UDP sessions created by a proxy-mode UDP listener.", null, null));
+        m.put(listener + "errors", new StageMetric("fulcrum_l7_listener_errors_total", "counter",
+            "Unexpected errors caught at the connection handler (bugs).", null, null));
+        m.put(backend + "connect-failures", new StageMetric("fulcrum_l7_backend_connect_failures_total", "counter",
+            "Connections to the backend refused or timed out.", null, null));
+        m.put(backend + "timeouts", new StageMetric("fulcrum_l7_backend_timeouts_total", "counter",
+            "Responses of the backend that timed out.", null, null));
+        m.put(backend + "failures", new StageMetric("fulcrum_l7_backend_failures_total", "counter",
+            "Backend connections reset or responses malformed.", null, null));
+        m.put(tls + "handshakes", new StageMetric("fulcrum_tls_handshakes_total", "counter",
+            "TLS handshakes completed (full and resumed).", null, null));
+        m.put(tls + "resumptions", new StageMetric("fulcrum_tls_resumptions_total", "counter",
+            "TLS handshakes resumed from the session cache or a ticket (sampled from the TLS library every second).",
+            null, null));
+        for (final String reason : new String[] {"no-shared-cipher", "protocol-version", "client-certificate-missing",
+            "client-certificate-invalid", "timeout", "other"}) {
+            m.put(tls + "failed-" + reason, new StageMetric("fulcrum_tls_handshake_failures_total", "counter",
+                "TLS handshakes failed, by reason.", "reason", reason));
+        }
+        for (final String match : new String[] {"exact", "wildcard", "default"}) {
+            m.put(tls + "sni-" + match, new StageMetric("fulcrum_tls_sni_total", "counter",
+                "Certificate choices by SNI: exact name, wildcard, or the default certificate.", "match", match));
+        }
+        m.put(tls + "certificate-reloads", new StageMetric("fulcrum_tls_certificate_reloads_total", "counter",
+            "Certificate reloads, applied or refused (bad files: the previous certificates stay).", "result", "applied"));
+        m.put(tls + "certificate-reload-failures", new StageMetric("fulcrum_tls_certificate_reloads_total", "counter",
+            "Certificate reloads, applied or refused (bad files: the previous certificates stay).", "result", "refused"));
+        return Map.copyOf(m);
+    }
+
+    /**
+     * The L7/proxy stage's counters ({@link CounterStore} labels {@code l7 listener|backend|tls <object> <metric>}):
+     * request, status and TLS families per listener and per backend (summed over the listeners that share a group).
+     */
+    private void stageMetrics(final PrometheusText out) {
+        final Map<String, Map<Map<String, String>, long[]>> families = new TreeMap<>();
+        final Map<String, StageMetric> meta = new java.util.HashMap<>();
+        counters.forEach((counterId, typeId, keyBuffer, label) -> {
+            if (typeId != CounterStore.L7_LISTENER && typeId != CounterStore.L7_BACKEND && typeId != CounterStore.TLS) {
+                return;
+            }
+            final String[] words = label.split(" ");
+            final StageMetric m = words.length == 4 ? STAGE_METRICS.get(typeId + " " + words[3]) : null;
+            if (m == null) {
+                return;
+            }
+            final Map<String, String> labels = new LinkedHashMap<>();
+            if (typeId == CounterStore.L7_BACKEND) {
+                final int slash = words[2].indexOf('/');
+                labels.put("group", slash < 0 ? "" : words[2].substring(0, slash));
+                labels.put("backend", words[2].substring(slash + 1));
+            } else {
+                labels.put("listener", words[2]);
+            }
+            if (m.label() != null) {
+                labels.put(m.label(), m.value());
+            }
+            meta.putIfAbsent(m.family(), m);
+            families.computeIfAbsent(m.family(), k -> new LinkedHashMap<>()).computeIfAbsent(labels, k -> new long[1])[0]
+                += counters.getCounterValue(counterId);
+        });
+        for (final Map.Entry<String, Map<Map<String, String>, long[]>> f : families.entrySet()) {
+            final StageMetric m = meta.get(f.getKey());
+            out.family(f.getKey(), m.type(), m.help());
+            f.getValue().forEach((labels, value) -> out.sample(f.getKey(), labels, value[0]));
         }
     }
 }

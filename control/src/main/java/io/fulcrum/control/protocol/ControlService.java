@@ -33,6 +33,8 @@ import io.fulcrum.control.runtime.ObjectStats;
  */
 public final class ControlService {
     private static final int DEFAULT_FLOW_LIMIT = 1000;
+    /** Most flows one answer lists (about 100 bytes a line: well inside the largest control message). */
+    static final int MAX_IPVSADM_FLOWS = 100_000;
 
     private final NodeRuntime runtime;
     private final DataplaneState state;
@@ -214,8 +216,17 @@ public final class ControlService {
             } catch (final NumberFormatException e) {
                 return new ControlResponse(id, ResponseStatus.REFUSED, "limit: must be a number, got '" + arg(a, 3) + "'");
             }
+            if (limit < 1 || limit > MAX_IPVSADM_FLOWS) {
+                return new ControlResponse(id, ResponseStatus.REFUSED, "limit: must be 1.." + MAX_IPVSADM_FLOWS + ", got "
+                    + limit + " (fulcrum conns on the node lists every flow)");
+            }
         }
-        final Optional<List<DataplaneState.FlowEntry>> flows = state.flows(filter, limit);
+        final Optional<List<DataplaneState.FlowEntry>> flows;
+        try {
+            flows = state.flows(filter, limit);
+        } catch (final IllegalArgumentException | java.io.UncheckedIOException e) {
+            return new ControlResponse(id, ResponseStatus.REFUSED, e.getMessage());
+        }
         if (flows.isEmpty()) {
             return new ControlResponse(id, ResponseStatus.REFUSED, "this node's data plane does not expose tracked flows "
                 + "(no L4 listener stage in this build); use fulcrumctl stats for connection counts");
@@ -254,9 +265,15 @@ public final class ControlService {
                 }
             }
             if (cmd.connections()) {
-                final Optional<List<DataplaneState.FlowEntry>> flows = state.flows(DataplaneState.FlowFilter.ALL,
-                    Integer.MAX_VALUE);
-                return flows.map(f -> ok(id, IpvsadmFormat.connections(f))).orElseGet(() -> new ControlResponse(id,
+                final Optional<List<DataplaneState.FlowEntry>> flows;
+                try {
+                    flows = state.flows(DataplaneState.FlowFilter.ALL, MAX_IPVSADM_FLOWS + 1);
+                } catch (final java.io.UncheckedIOException e) {
+                    return new ControlResponse(id, ResponseStatus.REFUSED, e.getMessage());
+                }
+                return flows.map(f -> ok(id, f.size() <= MAX_IPVSADM_FLOWS ? IpvsadmFormat.connections(f)
+                    : IpvsadmFormat.connections(f.subList(0, MAX_IPVSADM_FLOWS)) + "(the first " + MAX_IPVSADM_FLOWS
+                        + " flows; fulcrum conns on the node lists every flow)\n")).orElseGet(() -> new ControlResponse(id,
                     ResponseStatus.REFUSED, "this node's data plane does not expose tracked flows (no L4 listener stage "
                     + "in this build)"));
             }

@@ -16,12 +16,15 @@ import org.agrona.concurrent.status.CountersReader;
  * <pre>
  *   agent-&lt;id&gt; listener &lt;name&gt; &lt;metric&gt;
  *   agent-&lt;id&gt; backend &lt;group&gt;/&lt;address:port&gt; &lt;metric&gt;
+ *   l7 listener &lt;name&gt; &lt;metric&gt;
+ *   l7 backend &lt;group&gt;/&lt;address:port&gt; &lt;metric&gt;
  * </pre>
  * with {@code <metric>} one of {@code conns} (created, counter), {@code active-conns}, {@code inactive-conns}
  * (gauges), {@code in-packets}, {@code out-packets}, {@code in-bytes}, {@code out-bytes} (counters); values are
- * summed over agents. This is the convention the L4 and L7 stages follow when they allocate per-object
- * counters (docs/metrics.md). It runs no health checker, so checked backends are {@link BackendHealth#PENDING}
- * unless a health source is given, and it exposes no flows.
+ * summed over agents (and, for {@code l7}, over the L7 listeners sharing a group). This is the convention the L4
+ * and L7 stages follow when they allocate per-object counters (docs/metrics.md). It runs no health checker, so
+ * checked backends are {@link BackendHealth#PENDING} unless a health source is given. Tracked flows come from the
+ * agents' flow files ({@link FlowFiles}) when the node runs the L4 path; without them it exposes none.
  */
 public final class CountersDataplaneState implements DataplaneState {
     private static final long CACHE_NS = 100_000_000L;
@@ -40,6 +43,8 @@ public final class CountersDataplaneState implements DataplaneState {
 
     private final CountersReader reader;
     private final HealthSource healthSource;
+    private final FlowFiles flowFiles;
+    private final java.util.function.Supplier<io.fulcrum.common.config.FulcrumConfig> config;
     private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE, Map.of());
 
     private record Snapshot(long takenNs, Map<String, ObjectStats> stats) {
@@ -50,8 +55,24 @@ public final class CountersDataplaneState implements DataplaneState {
      * @param healthSource health of checked backends; null when nothing checks them (they stay pending)
      */
     public CountersDataplaneState(final CountersReader reader, final HealthSource healthSource) {
+        this(reader, healthSource, null, null);
+    }
+
+    /**
+     * @param reader       the node's counters
+     * @param healthSource health of checked backends; null when nothing checks them (they stay pending)
+     * @param flowFiles    the agents' flow files, or null when the node runs no L4 path (no flows to list)
+     * @param config       the running configuration (listener names of flows); required with flow files
+     */
+    public CountersDataplaneState(final CountersReader reader, final HealthSource healthSource, final FlowFiles flowFiles,
+                                  final java.util.function.Supplier<io.fulcrum.common.config.FulcrumConfig> config) {
         this.reader = reader;
         this.healthSource = healthSource;
+        this.flowFiles = flowFiles;
+        this.config = config;
+        if (flowFiles != null && config == null) {
+            throw new IllegalArgumentException("flow files need the running configuration");
+        }
     }
 
     @Override
@@ -77,7 +98,15 @@ public final class CountersDataplaneState implements DataplaneState {
 
     @Override
     public Optional<List<FlowEntry>> flows(final FlowFilter filter, final int limit) {
-        return Optional.empty();
+        if (flowFiles == null) {
+            return Optional.empty();
+        }
+        try {
+            // the agents' clock: System.nanoTime() in milliseconds (the node passes the same to its agents)
+            return Optional.of(flowFiles.entries(filter, limit, config.get(), System.nanoTime() / 1_000_000L));
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the flow files: " + e.getMessage(), e);
+        }
     }
 
     private Map<String, ObjectStats> stats() {
@@ -95,7 +124,8 @@ public final class CountersDataplaneState implements DataplaneState {
         final Map<String, long[]> sums = new HashMap<>();
         reader.forEach((value, id, label) -> {
             final String[] t = label.split(" ");
-            if (t.length != 4 || !t[0].startsWith("agent-") || !("listener".equals(t[1]) || "backend".equals(t[1]))) {
+            if (t.length != 4 || !(t[0].startsWith("agent-") || "l7".equals(t[0]))
+                || !("listener".equals(t[1]) || "backend".equals(t[1]))) {
                 return;
             }
             final int slot = switch (t[3]) {

@@ -30,6 +30,8 @@ public interface DataplaneState {
     /**
      * Tracked flows matching the filter, at most {@code limit}; empty when this build's data plane does not
      * expose its flow tables (then {@code conns} says so instead of printing nothing).
+     *
+     * @throws IllegalArgumentException when the filter names an unknown listener or a malformed address
      */
     Optional<List<FlowEntry>> flows(FlowFilter filter, int limit);
 

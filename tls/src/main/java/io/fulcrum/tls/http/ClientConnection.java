@@ -859,7 +859,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             tryHeaderNs[tries - 1] = now - tryStartNs;
             tryStatus[tries - 1] = code;
         }
-        group.counters(backend).recordStatus(code);
         group.selector.responded(backend, code);
         if (group.appCookie) {
             for (int hh = 0; hh < resp.headerCount; hh++) {
@@ -1241,6 +1240,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         final long elapsedNs = now - startNs;
         final int st = status == 0 ? 499 : status;
         counters.recordRequest(st, elapsedNs / 1000);
+        if (group != null && tries > 0) {
+            // the status the client got is counted on the backend of the last try, timed from that try's start
+            final Backend last = tries <= MAX_TRIES ? tried[tries - 1] : backend;
+            group.counters(last).recordRequest(st, (now - tryStartNs) / 1000);
+        }
         if (lr.accessLog != null) {
             final AccessLogEntry e = entry(st, elapsedNs);
             if (!lr.accessLog.offer(e)) {

@@ -4,6 +4,7 @@ import io.fulcrum.tls.Backend;
 import io.fulcrum.tls.BackendGroupSettings;
 import io.fulcrum.tls.BackendSelector;
 import io.fulcrum.tls.metrics.BackendCounters;
+import io.fulcrum.tls.metrics.CounterStore;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -13,22 +14,24 @@ final class GroupRuntime {
     final BackendGroupSettings settings;
     final BackendSelector selector;
     final Map<Backend, BackendCounters> counters = new HashMap<>();
+    /** Where a backend the settings do not list is counted (a selector returning one is a bug, but not a crash). */
+    private final BackendCounters unlisted;
     final boolean insertCookie;
     final boolean appCookie;
 
-    GroupRuntime(BackendGroupSettings settings, BackendSelector selector) {
+    GroupRuntime(BackendGroupSettings settings, BackendSelector selector, CounterStore store) {
         this.settings = settings;
         this.selector = selector;
         for (Backend b : settings.backends()) {
-            counters.put(b, new BackendCounters(b.id()));
+            counters.put(b, new BackendCounters(settings.id(), b.id(), store));
         }
+        this.unlisted = new BackendCounters("unlisted");
         this.insertCookie = settings.persistence().mode() != io.fulcrum.tls.CookiePersistenceSettings.Mode.OFF;
         this.appCookie = settings.persistence().mode() == io.fulcrum.tls.CookiePersistenceSettings.Mode.APP_COOKIE;
     }
 
     BackendCounters counters(Backend b) {
         final BackendCounters c = counters.get(b);
-        // a selector may return a backend added after start: count it on a throwaway object rather than fail
-        return c != null ? c : new BackendCounters(b.id());
+        return c != null ? c : unlisted;
     }
 }

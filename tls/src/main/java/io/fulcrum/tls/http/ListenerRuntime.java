@@ -7,6 +7,7 @@ import io.fulcrum.tls.ForwardingRule;
 import io.fulcrum.tls.HttpListenerSettings;
 import io.fulcrum.tls.accesslog.AccessLogFormat;
 import io.fulcrum.tls.accesslog.AccessLogWriter;
+import io.fulcrum.tls.metrics.CounterStore;
 import io.fulcrum.tls.metrics.ListenerCounters;
 import io.fulcrum.tls.rules.RuleMatcher;
 
@@ -44,15 +45,30 @@ public final class ListenerRuntime {
      */
     public ListenerRuntime(HttpListenerSettings settings, Function<BackendGroupSettings, BackendSelector> selectors,
                            AccessLogWriter accessLog, Map<String, String> statics) {
+        this(settings, selectors, accessLog, statics, CounterStore.heap());
+    }
+
+    /**
+     * Runtime of a listener whose counters live in a store.
+     *
+     * @param settings  listener settings
+     * @param selectors selector factory per group
+     * @param accessLog shared writer for the listener's access-log file, or null
+     * @param statics   static access-log values (lb name, tenant...)
+     * @param store     where the listener's, its backends' and its TLS counters live
+     */
+    public ListenerRuntime(HttpListenerSettings settings, Function<BackendGroupSettings, BackendSelector> selectors,
+                           AccessLogWriter accessLog, Map<String, String> statics, CounterStore store) {
         this.settings = settings;
         this.rules = new RuleMatcher(settings.rules());
         for (BackendGroupSettings g : settings.groups()) {
-            groups.put(g.id(), new GroupRuntime(g, selectors.apply(g)));
+            groups.put(g.id(), new GroupRuntime(g, selectors.apply(g), store));
         }
         this.defaultGroup = settings.defaultGroupId() == null ? null : groups.get(settings.defaultGroupId());
-        this.counters = new ListenerCounters(settings.id());
+        this.counters = new ListenerCounters(settings.id(), store);
         this.trustedProxies = CidrSet.of(settings.trustedProxyCidrs());
-        this.tls = settings.tls() == null ? null : new io.fulcrum.tls.ssl.ServerTlsContext(settings.id(), settings.tls(), true);
+        this.tls = settings.tls() == null ? null
+                : new io.fulcrum.tls.ssl.ServerTlsContext(settings.id(), settings.tls(), true, store);
         this.clientCertHeaders = tls != null && settings.tls().clientAuth() != io.fulcrum.tls.TlsSettings.ClientAuth.OFF
                 && settings.tls().clientCertHeaders();
         this.template = new HeadRewriter.RequestTemplate(settings.headers(), tls == null ? "http" : "https",

@@ -1,43 +1,88 @@
 package io.fulcrum.tls.metrics;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import org.HdrHistogram.Recorder;
+import org.agrona.concurrent.status.AtomicCounter;
 
-/** Counters of one backend as seen by one listener's L7/L4 proxy. */
+/**
+ * Counters of one backend as seen by one listener's L7 proxy, in a {@link CounterStore} (label
+ * {@code l7 backend <group>/<backend> <metric>}; listeners sharing a group each have a set, readers sum them).
+ * Written by the event loops with atomic adds (lock-free, no allocation). The response latency of the requests whose
+ * last try went to this backend goes to an HdrHistogram {@link Recorder} in microseconds.
+ */
 public final class BackendCounters {
-    /** Counter slots. */
+    /** Counter slots with their metric word in the counters-file label. */
     public enum Counter {
         /** Requests (tries) sent. */
-        REQUESTS,
-        /** Responses 2xx. */
-        STATUS_2XX,
-        /** Responses 3xx. */
-        STATUS_3XX,
-        /** Responses 4xx. */
-        STATUS_4XX,
-        /** Responses 5xx. */
-        STATUS_5XX,
+        REQUESTS("requests"),
+        /** Requests answered 1xx (final status, e.g. 101) whose last try went to this backend. */
+        STATUS_1XX("status-1xx"),
+        /** Requests answered 2xx whose last try went to this backend. */
+        STATUS_2XX("status-2xx"),
+        /** Requests answered 3xx whose last try went to this backend. */
+        STATUS_3XX("status-3xx"),
+        /** Requests answered 4xx (including 499) whose last try went to this backend. */
+        STATUS_4XX("status-4xx"),
+        /** Requests answered 5xx (the backend's or the proxy's 502/504) whose last try went to this backend. */
+        STATUS_5XX("status-5xx"),
+        /** Of those, 404. */
+        STATUS_404("status-404"),
+        /** Of those, the client left before the response (499). */
+        STATUS_499("status-499"),
+        /** Of those, 502 (the backend's, or the proxy's after a connect failure or a bad response). */
+        STATUS_502("status-502"),
+        /** Of those, 504 (the backend's, or the proxy's after a timeout). */
+        STATUS_504("status-504"),
         /** Connect failures (refused or timed out). */
-        CONNECT_FAILURES,
+        CONNECT_FAILURES("connect-failures"),
         /** Response timeouts. */
-        TIMEOUTS,
+        TIMEOUTS("timeouts"),
         /** Resets or malformed responses. */
-        FAILURES,
+        FAILURES("failures"),
         /** Connections currently open to the backend. */
-        CONNECTIONS_ACTIVE,
+        CONNECTIONS_ACTIVE("active-conns"),
         /** Connections opened to the backend since start (less than REQUESTS when keep-alive pooling works). */
-        CONNECTIONS_OPENED,
-        /** Bytes sent to the backend. */
-        BYTES_OUT,
-        /** Bytes received from the backend. */
-        BYTES_IN
+        CONNECTIONS_OPENED("conns"),
+        /** Bytes sent to the backend (the client-to-backend direction, {@code in} as in the L4 counters). */
+        BYTES_OUT("in-bytes"),
+        /** Bytes received from the backend (the backend-to-client direction, {@code out}). */
+        BYTES_IN("out-bytes");
+
+        private final String metric;
+
+        Counter(final String metric) {
+            this.metric = metric;
+        }
+
+        /** The metric word of the counters-file label. */
+        public String metric() {
+            return metric;
+        }
     }
 
     private final String backendId;
-    private final AtomicLongArray values = new AtomicLongArray(Counter.values().length);
+    private final AtomicCounter[] values;
+    private final Recorder latencyUs = new Recorder(ListenerCounters.MAX_LATENCY_US, 2);
 
-    /** Counters of this backend. */
-    public BackendCounters(String backendId) {
+    /** Counters of this backend in private heap cells. */
+    public BackendCounters(final String backendId) {
+        this("", backendId, CounterStore.heap());
+    }
+
+    /**
+     * Counters of a backend of a group in a store.
+     *
+     * @param groupId   the group's id
+     * @param backendId the backend's id ({@code address:port})
+     * @param store     where the counters live
+     */
+    public BackendCounters(final String groupId, final String backendId, final CounterStore store) {
         this.backendId = backendId;
+        final Counter[] all = Counter.values();
+        this.values = new AtomicCounter[all.length];
+        for (final Counter c : all) {
+            values[c.ordinal()] = store.newCounter(CounterStore.L7_BACKEND,
+                CounterStore.LABEL_PREFIX + " backend " + groupId + "/" + backendId + " " + c.metric());
+        }
     }
 
     /** Backend id. */
@@ -46,29 +91,40 @@ public final class BackendCounters {
     }
 
     /** Current value. */
-    public long get(Counter c) {
-        return values.get(c.ordinal());
+    public long get(final Counter c) {
+        return values[c.ordinal()].get();
     }
 
     /** Adds delta. */
-    public void add(Counter c, long delta) {
-        values.getAndAdd(c.ordinal(), delta);
+    public void add(final Counter c, final long delta) {
+        values[c.ordinal()].getAndAdd(delta);
     }
 
     /** Adds one. */
-    public void increment(Counter c) {
-        values.getAndIncrement(c.ordinal());
+    public void increment(final Counter c) {
+        values[c.ordinal()].increment();
     }
 
-    /** Counts a response status class. */
-    public void recordStatus(int status) {
-        switch (status / 100) {
-            case 2 -> increment(Counter.STATUS_2XX);
-            case 3 -> increment(Counter.STATUS_3XX);
-            case 4 -> increment(Counter.STATUS_4XX);
-            case 5 -> increment(Counter.STATUS_5XX);
+    /**
+     * Records a finished request whose last try went to this backend: its final status (class and 404/499/502/504)
+     * and the time from the start of that try to the end of the response.
+     */
+    public void recordRequest(final int status, final long latencyMicros) {
+        increment(ListenerCounters.statusClass(status, Counter.STATUS_1XX, Counter.STATUS_2XX, Counter.STATUS_3XX,
+            Counter.STATUS_4XX, Counter.STATUS_5XX));
+        switch (status) {
+            case 404 -> increment(Counter.STATUS_404);
+            case 499 -> increment(Counter.STATUS_499);
+            case 502 -> increment(Counter.STATUS_502);
+            case 504 -> increment(Counter.STATUS_504);
             default -> {
             }
         }
+        latencyUs.recordValue(Math.min(Math.max(0, latencyMicros), ListenerCounters.MAX_LATENCY_US));
+    }
+
+    /** The response latency recorder (microseconds); one reader takes its intervals (the node's metrics exporter). */
+    public Recorder latencyRecorder() {
+        return latencyUs;
     }
 }

@@ -1,70 +1,91 @@
 package io.fulcrum.tls.metrics;
 
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-
-import java.util.concurrent.atomic.AtomicLongArray;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * Counters of one listener (HTTP or L4), written by the event loops with lock-free atomics and read by the metrics
- * exporter. Latency goes to an HdrHistogram {@link Recorder} (wait-free writers); {@link #latencySnapshot()} returns
- * the accumulated histogram.
+ * Counters of one listener (HTTP or L4 proxy), written by the event loops with atomic adds (lock-free, no allocation)
+ * and read by the metrics exporter, the status views and {@code fulcrum stats} through the {@link CounterStore}
+ * (label {@code l7 listener <id> <metric>}). Request latency goes to an HdrHistogram {@link Recorder} in microseconds
+ * (wait-free writers; one reader takes its intervals: the node's metrics exporter).
  */
 public final class ListenerCounters {
-    /** Counter slots; the values are indexes into the array of {@link #get(Counter)}. */
+    /** Counter slots with their metric word in the counters-file label. */
     public enum Counter {
         /** Connections accepted. */
-        CONNECTIONS_ACCEPTED,
+        CONNECTIONS_ACCEPTED("conns"),
         /** Connections currently open. */
-        CONNECTIONS_ACTIVE,
+        CONNECTIONS_ACTIVE("active-conns"),
         /** Connections currently open and between requests (keep-alive idle). */
-        CONNECTIONS_IDLE,
+        CONNECTIONS_IDLE("idle-conns"),
         /** Requests completed (any status, including 499). */
-        REQUESTS,
+        REQUESTS("requests"),
         /** Status 1xx responses (final status, e.g. 101). */
-        STATUS_1XX,
+        STATUS_1XX("status-1xx"),
         /** Status 2xx. */
-        STATUS_2XX,
+        STATUS_2XX("status-2xx"),
         /** Status 3xx. */
-        STATUS_3XX,
+        STATUS_3XX("status-3xx"),
         /** Status 4xx (including 499). */
-        STATUS_4XX,
+        STATUS_4XX("status-4xx"),
         /** Status 5xx. */
-        STATUS_5XX,
+        STATUS_5XX("status-5xx"),
         /** Status 404. */
-        STATUS_404,
+        STATUS_404("status-404"),
         /** Client left before the response (logged as 499). */
-        STATUS_499,
+        STATUS_499("status-499"),
         /** Status 502. */
-        STATUS_502,
+        STATUS_502("status-502"),
         /** Status 504. */
-        STATUS_504,
+        STATUS_504("status-504"),
         /** Bytes received from clients. */
-        BYTES_IN,
+        BYTES_IN("in-bytes"),
         /** Bytes sent to clients. */
-        BYTES_OUT,
+        BYTES_OUT("out-bytes"),
         /** Retries on another backend. */
-        RETRIES,
+        RETRIES("retries"),
         /** PROXY headers refused (untrusted source or malformed). */
-        PROXY_REFUSED,
+        PROXY_REFUSED("proxy-refused"),
         /** Access-log entries dropped because the queue was full. */
-        ACCESS_LOG_DROPPED,
+        ACCESS_LOG_DROPPED("access-log-dropped"),
         /** UDP sessions created. */
-        UDP_SESSIONS,
+        UDP_SESSIONS("udp-sessions"),
         /** Unexpected exceptions caught at the handler boundary (bugs). */
-        ERRORS
+        ERRORS("errors");
+
+        private final String metric;
+
+        Counter(final String metric) {
+            this.metric = metric;
+        }
+
+        /** The metric word of the counters-file label. */
+        public String metric() {
+            return metric;
+        }
     }
 
-    private static final long MAX_LATENCY_US = 3_600_000_000L;
+    /** Highest latency recorded, in microseconds (an hour); longer requests count as an hour. */
+    public static final long MAX_LATENCY_US = 3_600_000_000L;
 
     private final String listenerId;
-    private final AtomicLongArray values = new AtomicLongArray(Counter.values().length);
+    private final AtomicCounter[] values;
     private final Recorder latencyUs = new Recorder(MAX_LATENCY_US, 3);
-    private final Histogram accumulated = new Histogram(MAX_LATENCY_US, 3);
 
-    /** Counters of this listener. */
-    public ListenerCounters(String listenerId) {
+    /** Counters of this listener in private heap cells. */
+    public ListenerCounters(final String listenerId) {
+        this(listenerId, CounterStore.heap());
+    }
+
+    /** Counters of this listener in a store. */
+    public ListenerCounters(final String listenerId, final CounterStore store) {
         this.listenerId = listenerId;
+        final Counter[] all = Counter.values();
+        this.values = new AtomicCounter[all.length];
+        for (final Counter c : all) {
+            values[c.ordinal()] = store.newCounter(CounterStore.L7_LISTENER,
+                CounterStore.LABEL_PREFIX + " listener " + listenerId + " " + c.metric());
+        }
     }
 
     /** Listener id. */
@@ -73,31 +94,25 @@ public final class ListenerCounters {
     }
 
     /** Current value. */
-    public long get(Counter c) {
-        return values.get(c.ordinal());
+    public long get(final Counter c) {
+        return values[c.ordinal()].get();
     }
 
     /** Adds delta. */
-    public void add(Counter c, long delta) {
-        values.getAndAdd(c.ordinal(), delta);
+    public void add(final Counter c, final long delta) {
+        values[c.ordinal()].getAndAdd(delta);
     }
 
     /** Adds one. */
-    public void increment(Counter c) {
-        values.getAndIncrement(c.ordinal());
+    public void increment(final Counter c) {
+        values[c.ordinal()].increment();
     }
 
     /** Records one finished request: status classes, the 404/499/502/504 counters and the latency. */
-    public void recordRequest(int status, long latencyMicros) {
+    public void recordRequest(final int status, final long latencyMicros) {
         increment(Counter.REQUESTS);
-        final Counter cls = switch (status / 100) {
-            case 1 -> Counter.STATUS_1XX;
-            case 2 -> Counter.STATUS_2XX;
-            case 3 -> Counter.STATUS_3XX;
-            case 4 -> Counter.STATUS_4XX;
-            default -> Counter.STATUS_5XX;
-        };
-        increment(cls);
+        increment(statusClass(status, Counter.STATUS_1XX, Counter.STATUS_2XX, Counter.STATUS_3XX, Counter.STATUS_4XX,
+            Counter.STATUS_5XX));
         switch (status) {
             case 404 -> increment(Counter.STATUS_404);
             case 499 -> increment(Counter.STATUS_499);
@@ -109,9 +124,21 @@ public final class ListenerCounters {
         latencyUs.recordValue(Math.min(Math.max(0, latencyMicros), MAX_LATENCY_US));
     }
 
-    /** Accumulated latency histogram in microseconds since start (call from one reader thread). */
-    public synchronized Histogram latencySnapshot() {
-        accumulated.add(latencyUs.getIntervalHistogram());
-        return accumulated.copy();
+    /**
+     * The request latency recorder (microseconds). Exactly one reader may take its intervals
+     * ({@link Recorder#getIntervalHistogram()}): the node registers it with its metrics exporter.
+     */
+    public Recorder latencyRecorder() {
+        return latencyUs;
+    }
+
+    static <T> T statusClass(final int status, final T c1, final T c2, final T c3, final T c4, final T c5) {
+        return switch (status / 100) {
+            case 1 -> c1;
+            case 2 -> c2;
+            case 3 -> c3;
+            case 4 -> c4;
+            default -> c5;
+        };
     }
 }

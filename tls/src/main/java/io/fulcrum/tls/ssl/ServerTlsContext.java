@@ -84,10 +84,24 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
      * @throws IllegalArgumentException with file, line and reason when a certificate or key cannot be used
      */
     public ServerTlsContext(String listenerId, TlsSettings settings, boolean httpAlpn) {
+        this(listenerId, settings, httpAlpn, io.fulcrum.tls.metrics.CounterStore.heap());
+    }
+
+    /**
+     * Loads the certificates; the handshake counters live in a store.
+     *
+     * @param listenerId listener id (messages, counters)
+     * @param settings   TLS settings
+     * @param httpAlpn   true for HTTPS listeners: ALPN offers {@code h2} (when enabled) and {@code http/1.1}
+     * @param store      where the listener's TLS counters live
+     * @throws IllegalArgumentException with file, line and reason when a certificate or key cannot be used
+     */
+    public ServerTlsContext(String listenerId, TlsSettings settings, boolean httpAlpn,
+                            io.fulcrum.tls.metrics.CounterStore store) {
         this.listenerId = listenerId;
         this.settings = settings;
         this.httpAlpn = httpAlpn;
-        this.counters = new TlsCounters(listenerId);
+        this.counters = new TlsCounters(listenerId, store);
         this.provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         this.clientVerifier = settings.clientAuth() == TlsSettings.ClientAuth.OFF ? null : trustManager(caCertificates());
         this.ticketKeys = new OpenSslSessionTicketKey[] {newTicketKey()};
