@@ -47,6 +47,8 @@ public final class ListenerCounters {
         RETRIES,
         /** PROXY headers refused (untrusted source or malformed). */
         PROXY_REFUSED,
+        /** Connections (UDP: new sessions' datagrams) refused by the listener's ACL before anything was read. */
+        ACL_DENIED,
         /** Access-log entries dropped because the queue was full. */
         ACCESS_LOG_DROPPED,
         /** UDP sessions created. */
