@@ -39,16 +39,15 @@ class L7EdgeTest {
     private static Lab lab;
     private static Path work;
     private static FulcrumProcess fulcrum;
-    private static final List<Process> backends = new ArrayList<>();
 
     @BeforeAll
     static void up() throws Exception {
         lab = Lab.up(2);
         work = Files.createTempDirectory("fulcrum-l7edge");
-        backend("b1", "http", "b1", "80");
-        backend("b2", "http", "b2", "80");
-        backend("b1", "proxy1", "b1", "9001");
-        backend("b1", "udpproxy2", "b1", "9053");
+        lab.backend(work, "b1", "http", "b1", "80");
+        lab.backend(work, "b2", "http", "b2", "80");
+        lab.backend(work, "b1", "proxy1", "b1", "9001");
+        lab.backend(work, "b1", "udpproxy2", "b1", "9053");
         final Path runDir = work.resolve("run");
         final Path config = work.resolve("edge.yaml");
         Files.writeString(config, """
@@ -87,29 +86,10 @@ class L7EdgeTest {
                 assertThat(fulcrum.stop()).isZero();
             }
         } finally {
-            backends.forEach(Process::destroyForcibly);
             if (lab != null) {
                 lab.close();
             }
         }
-    }
-
-    private static void backend(final String role, final String... args) throws Exception {
-        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(role), "python3", "-u",
-            Lab.root().resolve("system-tests/src/test/resources/backend.py").toString()));
-        command.addAll(List.of(args));
-        final Process p = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(work.resolve(role + "-" + args[0] + ".log").toFile()).start();
-        backends.add(p);
-        final String[] ss = args[0].startsWith("udp") ? new String[] {"ss", "-lunH", "sport", "=", ":" + args[2]}
-            : new String[] {"ss", "-ltnH", "sport", "=", ":" + args[2]};
-        for (int i = 0; i < 50; i++) {
-            if (!lab.exec(role, Duration.ofSeconds(5), ss).stdout().isBlank()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("backend " + String.join(" ", args) + " did not start: " + p.isAlive());
     }
 
     private static Lab.Result client(final Duration timeout, final String... args) {

@@ -30,20 +30,12 @@ class L7LargeTransferTest {
     private static Lab lab;
     private static Path work;
     private static FulcrumProcess fulcrum;
-    private static final List<Process> backends = new ArrayList<>();
 
     @BeforeAll
     static void up() throws Exception {
         lab = Lab.up(1);
         work = Files.createTempDirectory("fulcrum-large");
-        final Process b = new ProcessBuilder("ip", "netns", "exec", lab.ns("b1"), "python3",
-            Lab.root().resolve("system-tests/src/test/resources/backend.py").toString(), "http", "b1", "80")
-            .redirectErrorStream(true).redirectOutput(work.resolve("b1.log").toFile()).start();
-        backends.add(b);
-        for (int i = 0; i < 50 && lab.exec("b1", Duration.ofSeconds(5), "ss", "-ltnH", "sport", "=", ":80").stdout().isBlank();
-             i++) {
-            Thread.sleep(100);
-        }
+        lab.backend(work, "b1", "http", "b1", "80");
         final Path runDir = work.resolve("run");
         final Path config = work.resolve("large.yaml");
         Files.writeString(config, """
@@ -64,7 +56,6 @@ class L7LargeTransferTest {
                 assertThat(fulcrum.stop()).isZero();
             }
         } finally {
-            backends.forEach(Process::destroyForcibly);
             if (lab != null) {
                 lab.close();
             }
