@@ -2,6 +2,7 @@ package io.fulcrum.tls.http;
 
 import io.fulcrum.tls.metrics.ListenerCounters;
 import io.fulcrum.tls.proxy.InboundProxyHandler;
+import io.fulcrum.tls.ssl.FulcrumSniHandler;
 import io.fulcrum.tls.ssl.TlsHandshakeObserver;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,7 +46,10 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
             return;
         }
         if (!lr.trustedProxies.isEmpty()) {
-            ch.pipeline().addLast(new InboundProxyHandler(lr.trustedProxies, lr.counters));
+            // HTTPS: nothing reads before the handshake, so the header gets the handshake's time; HTTP: the client
+            // connection's idle timer runs from accept
+            ch.pipeline().addLast(new InboundProxyHandler(lr.trustedProxies, lr.counters,
+                    lr.tls == null ? 0 : FulcrumSniHandler.HANDSHAKE_TIMEOUT_MS));
         }
         if (lr.tls == null) {
             ch.pipeline().addLast(new ClientConnection(lr, ctx));

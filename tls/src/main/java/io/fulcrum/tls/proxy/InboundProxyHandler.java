@@ -23,8 +23,6 @@ import java.util.concurrent.TimeUnit;
 public final class InboundProxyHandler extends ByteToMessageDecoder {
     /** The client address carried by an accepted PROXY header. */
     public static final AttributeKey<InetSocketAddress> SOURCE = AttributeKey.valueOf("fulcrum.proxied-source");
-    /** The header (or the first bytes that show there is none) must arrive within this time. */
-    public static final long HEADER_TIMEOUT_MS = 10_000;
 
     /** User event fired when a PROXY header with an address was accepted. */
     public record ProxiedSource(InetSocketAddress source) {
@@ -33,21 +31,30 @@ public final class InboundProxyHandler extends ByteToMessageDecoder {
     private final CidrSet trusted;
     private final ListenerCounters counters;
     private final ProxyHeaderDecoder decoder = new ProxyHeaderDecoder();
+    private final long timeoutMs;
     private ScheduledFuture<?> deadline;
 
-    /** A handler accepting headers from {@code trusted} and counting refusals into {@code counters}. */
-    public InboundProxyHandler(CidrSet trusted, ListenerCounters counters) {
+    /**
+     * A handler accepting headers from {@code trusted} and counting refusals into {@code counters}.
+     *
+     * @param timeoutMs the header (or the first bytes, which show there is none) must arrive within this time; 0 when
+     *                  a later handler's own timer already bounds the wait (HTTP: the client idle timeout)
+     */
+    public InboundProxyHandler(CidrSet trusted, ListenerCounters counters, long timeoutMs) {
         this.trusted = trusted;
         this.counters = counters;
+        this.timeoutMs = timeoutMs;
         setSingleDecode(true);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         super.handlerAdded(ctx);
-        deadline = ctx.executor().schedule(() -> {
-            ctx.close();
-        }, HEADER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        if (timeoutMs > 0) {
+            deadline = ctx.executor().schedule(() -> {
+                ctx.close();
+            }, timeoutMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
