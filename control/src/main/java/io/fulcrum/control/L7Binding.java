@@ -14,9 +14,11 @@ import io.fulcrum.common.config.AccessLogConfig;
 import io.fulcrum.common.config.BackendConfig;
 import io.fulcrum.common.config.BackendGroupConfig;
 import io.fulcrum.common.config.ForwardingMode;
+import io.fulcrum.common.config.GzipConfig;
 import io.fulcrum.common.config.FulcrumConfig;
 import io.fulcrum.common.config.HeadersConfig;
 import io.fulcrum.common.config.IpAddress;
+import io.fulcrum.common.config.IpCidr;
 import io.fulcrum.common.config.ListenerConfig;
 import io.fulcrum.common.config.ListenerProtocol;
 import io.fulcrum.common.config.PersistenceConfig;
@@ -24,10 +26,12 @@ import io.fulcrum.common.config.PersistenceType;
 import io.fulcrum.common.config.RuleConfig;
 import io.fulcrum.common.config.TimeoutsConfig;
 import io.fulcrum.tls.AccessLogSettings;
+import io.fulcrum.tls.AclSettings;
 import io.fulcrum.tls.Backend;
 import io.fulcrum.tls.BackendGroupSettings;
 import io.fulcrum.tls.CookiePersistenceSettings;
 import io.fulcrum.tls.ForwardingRule;
+import io.fulcrum.tls.GzipSettings;
 import io.fulcrum.tls.HeaderSettings;
 import io.fulcrum.tls.HttpListenerSettings;
 import io.fulcrum.tls.L4ListenerSettings;
@@ -92,11 +96,11 @@ final class L7Binding {
                 out.add(new L4ListenerSettings(l.name(), l.protocol() == ListenerProtocol.TCP
                     ? L4ListenerSettings.Protocol.TCP : L4ListenerSettings.Protocol.UDP, address(l),
                     group(config, l.group().orElseThrow()), proxyProtocol(l), Duration.ofSeconds(t.idleSeconds()),
-                    Duration.ofSeconds(t.backendConnectSeconds()), t.resetOnExpiry()));
+                    Duration.ofSeconds(t.backendConnectSeconds()), t.resetOnExpiry(), null, acl(l)));
             } else if (l.protocol() == ListenerProtocol.TLS) {
                 out.add(new L4ListenerSettings(l.name(), L4ListenerSettings.Protocol.TCP, address(l),
                     group(config, l.group().orElseThrow()), proxyProtocol(l), Duration.ofSeconds(t.idleSeconds()),
-                    Duration.ofSeconds(t.backendConnectSeconds()), false, tls(l)));
+                    Duration.ofSeconds(t.backendConnectSeconds()), false, tls(l), acl(l)));
             }
         }
         return out;
@@ -134,8 +138,23 @@ final class L7Binding {
         final AccessLogSettings accessLog = l.accessLog().filter(AccessLogConfig::enabled)
             .map(a -> new AccessLogSettings(a.path(), a.format(), a.maxFileBytes(), false, ACCESS_LOG_QUEUE, a.maxFiles()))
             .orElse(null);
+        final GzipConfig g = l.gzip();
+        final GzipSettings gzip = g.enabled() ? new GzipSettings(true, java.util.Set.copyOf(g.types()), g.minBytes(), g.level())
+            : GzipSettings.OFF;
         return new HttpListenerSettings(l.name(), l.name(), address(l), List.copyOf(groups.values()), l.group().orElse(null),
-            rules, timeouts, headers, limits, null, accessLog, List.of());
+            rules, timeouts, headers, limits, gzip, accessLog, l.proxyProtocolFrom().stream().map(IpCidr::toString).toList(),
+            null, acl(l));
+    }
+
+    /** The listener's ACL for the stage: checked at accept, before anything is read. */
+    static AclSettings acl(final ListenerConfig l) {
+        final AclSettings.Mode mode = switch (l.acl().mode()) {
+            case OFF -> AclSettings.Mode.OFF;
+            case ALLOW -> AclSettings.Mode.ALLOW;
+            case DENY -> AclSettings.Mode.DENY;
+        };
+        return mode == AclSettings.Mode.OFF ? AclSettings.OFF
+            : new AclSettings(mode, l.acl().cidrs().stream().map(IpCidr::toString).toList());
     }
 
     /** TLS of an https or tls listener: certificates, policy, mutual TLS (identities passed on), HTTP/2. */

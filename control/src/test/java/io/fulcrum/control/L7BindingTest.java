@@ -7,7 +7,9 @@ import java.util.List;
 
 import io.fulcrum.common.config.ConfigLoader;
 import io.fulcrum.common.config.FulcrumConfig;
+import io.fulcrum.tls.AclSettings;
 import io.fulcrum.tls.ForwardingRule;
+import io.fulcrum.tls.GzipSettings;
 import io.fulcrum.tls.HttpListenerSettings;
 import io.fulcrum.tls.L4ListenerSettings;
 import io.fulcrum.tls.ProxyProtocolVersion;
@@ -43,6 +45,36 @@ class L7BindingTest {
             assertThat(l.idleTimeout().toSeconds()).isEqualTo(900);
         });
         assertThat(L7Binding.stageGroups(config)).hasSize(4);
+    }
+
+    @Test
+    void gzipInboundProxyAndAclsReachTheStage() throws Exception {
+        final FulcrumConfig config = ConfigLoader.parse("""
+            node: {name: n}
+            dataplane: {}
+            listeners:
+              - name: w
+                protocol: http
+                vip: 127.0.0.1
+                port: 8080
+                group: g
+                gzip: {types: [text/html], min-bytes: 10, level: 3}
+                accept-proxy-protocol: {trusted-cidrs: [10.0.0.0/8]}
+                acl: {mode: deny, cidrs: [192.0.2.0/24]}
+              - {name: plain, protocol: http, vip: 127.0.0.1, port: 8081, group: g}
+              - {name: t, protocol: tcp, mode: proxy, vip: 127.0.0.1, port: 9001, group: g, acl: {mode: allow, cidrs: []}}
+            backend-groups:
+              - {name: g, backends: [{address: 127.0.0.1, port: 9000}]}
+            """, "t.yaml");
+        final HttpListenerSettings w = L7Binding.httpListeners(config).get(0);
+        assertThat(w.gzip()).isEqualTo(new GzipSettings(true, java.util.Set.of("text/html"), 10, 3));
+        assertThat(w.trustedProxyCidrs()).containsExactly("10.0.0.0/8");
+        assertThat(w.acl()).isEqualTo(new AclSettings(AclSettings.Mode.DENY, List.of("192.0.2.0/24")));
+        final HttpListenerSettings plain = L7Binding.httpListeners(config).get(1);
+        assertThat(plain.gzip().enabled()).isFalse();
+        assertThat(plain.trustedProxyCidrs()).isEmpty();
+        assertThat(plain.acl()).isEqualTo(AclSettings.OFF);
+        assertThat(L7Binding.l4Listeners(config).get(0).acl()).isEqualTo(new AclSettings(AclSettings.Mode.ALLOW, List.of()));
     }
 
     @Test

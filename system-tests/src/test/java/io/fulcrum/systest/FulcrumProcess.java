@@ -27,11 +27,21 @@ public final class FulcrumProcess implements AutoCloseable {
     /** Starts {@code fulcrum run --config config} in {@code namespace} and waits for its ready line. */
     public static FulcrumProcess start(final String namespace, final Path config, final Path runDir,
                                        final Duration readyTimeout) throws IOException, InterruptedException {
+        return start(namespace, config, runDir, readyTimeout, "");
+    }
+
+    /** As {@link #start(String, Path, Path, Duration)}, with extra JVM flags ({@code FULCRUM_JAVA_OPTS}). */
+    public static FulcrumProcess start(final String namespace, final Path config, final Path runDir,
+                                       final Duration readyTimeout, final String javaOptions)
+        throws IOException, InterruptedException {
         final Path log = Files.createTempFile("fulcrum-run", ".log");
         final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
             Lab.root().resolve("bin/fulcrum").toString(), "run", "--config", config.toString()));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("FULCRUM_NO_BUILD", "1");
+        if (!javaOptions.isEmpty()) {
+            builder.environment().put("FULCRUM_JAVA_OPTS", javaOptions);
+        }
         final Process process = builder.start();
         final FulcrumProcess fulcrum = new FulcrumProcess(process, log, runDir);
         final long deadline = System.nanoTime() + readyTimeout.toNanos();
@@ -56,6 +66,15 @@ public final class FulcrumProcess implements AutoCloseable {
         } catch (final IOException e) {
             return "(cannot read " + log + ": " + e + ")";
         }
+    }
+
+    /** The process id of Fulcrum's JVM (the launcher execs java, so it is usually the started process itself). */
+    public long javaPid() {
+        if (process.info().command().orElse("").endsWith("/java")) {
+            return process.pid();
+        }
+        return process.descendants().filter(h -> h.info().command().orElse("").endsWith("/java")).findFirst()
+            .map(ProcessHandle::pid).orElseThrow(() -> new IllegalStateException("no java process under " + process.pid()));
     }
 
     public boolean isAlive() {

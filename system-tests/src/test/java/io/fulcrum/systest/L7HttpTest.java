@@ -69,20 +69,9 @@ class L7HttpTest {
     }
 
     private static Process backend(final String role, final String... args) throws Exception {
-        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(role), "python3",
-            Lab.root().resolve("system-tests/src/test/resources/backend.py").toString()));
-        command.addAll(List.of(args));
-        final Process p = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(work.resolve(role + "-" + args[0] + ".log").toFile()).start();
+        final Process p = lab.backend(work, role, args);
         backends.add(p);
-        // wait until it listens (bounded)
-        for (int i = 0; i < 50; i++) {
-            if (lab.exec(role, Duration.ofSeconds(5), "ss", "-ltnH", "sport", "=", ":" + args[2]).stdout().contains("LISTEN")) {
-                return p;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("backend " + String.join(" ", args) + " did not start: " + p.isAlive());
+        return p;
     }
 
     private static void awaitOutput(final String... lines) throws InterruptedException {

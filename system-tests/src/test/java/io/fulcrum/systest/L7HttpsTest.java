@@ -111,18 +111,7 @@ class L7HttpsTest {
     }
 
     private static void backend(final String role, final String... args) throws Exception {
-        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns(role), "python3",
-            Lab.root().resolve("system-tests/src/test/resources/backend.py").toString()));
-        command.addAll(List.of(args));
-        backends.add(new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(work.resolve(role + "-" + args[0] + ".log").toFile()).start());
-        for (int i = 0; i < 50; i++) {
-            if (lab.exec(role, Duration.ofSeconds(5), "ss", "-ltnH", "sport", "=", ":" + args[2]).stdout().contains("LISTEN")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("backend " + String.join(" ", args) + " did not start");
+        backends.add(lab.backend(work, role, args));
     }
 
     private static Lab.Result client(final String... command) {

@@ -68,6 +68,28 @@ public final class Lab implements AutoCloseable {
         return run(timeout, full.toArray(String[]::new));
     }
 
+    /**
+     * Starts {@code system-tests/src/test/resources/backend.py MODE NAME PORT ...} in the namespace of {@code role}, its
+     * output in {@code logDir/role-MODE.log}, and waits (at most 5 s) until its TCP or UDP port is open. {@link #close()}
+     * ends it with everything else in the lab's namespaces.
+     */
+    public Process backend(final Path logDir, final String role, final String... args) throws IOException, InterruptedException {
+        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns(role), "python3", "-u",
+            root().resolve("system-tests/src/test/resources/backend.py").toString()));
+        command.addAll(List.of(args));
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(logDir.resolve(role + "-" + args[0] + ".log").toFile()).start();
+        final String protocol = args[0].startsWith("udp") ? "-lunH" : "-ltnH";
+        for (int i = 0; i < 50; i++) {
+            if (!exec(role, Duration.ofSeconds(5), "ss", protocol, "sport", "=", ":" + args[2]).stdout().isBlank()) {
+                return p;
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("backend " + String.join(" ", args) + " did not start in " + ns(role));
+    }
+
     /** Runs a command with a hard timeout, capturing its output. */
     public static Result run(final Duration timeout, final String... command) {
         try {

@@ -22,11 +22,13 @@ import java.util.Set;
  * @param accessLog          access log, or null for none
  * @param trustedProxyCidrs  sources allowed to send a PROXY v1/v2 header; PROXY from others is refused
  * @param tls                TLS termination (an HTTPS listener), or null for plain HTTP
+ * @param acl                source ACL checked at accept
  */
 public record HttpListenerSettings(String id, String name, InetSocketAddress address, List<BackendGroupSettings> groups,
                                    String defaultGroupId, List<ForwardingRule> rules, TimeoutSettings timeouts,
                                    HeaderSettings headers, LimitSettings limits, GzipSettings gzip,
-                                   AccessLogSettings accessLog, List<String> trustedProxyCidrs, TlsSettings tls) {
+                                   AccessLogSettings accessLog, List<String> trustedProxyCidrs, TlsSettings tls,
+                                   AclSettings acl) {
     /** Maximum number of forwarding rules per listener. */
     public static final int MAX_RULES = 500;
 
@@ -36,7 +38,16 @@ public record HttpListenerSettings(String id, String name, InetSocketAddress add
                                 HeaderSettings headers, LimitSettings limits, GzipSettings gzip,
                                 AccessLogSettings accessLog, List<String> trustedProxyCidrs) {
         this(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits, gzip, accessLog, trustedProxyCidrs,
-                null);
+                null, AclSettings.OFF);
+    }
+
+    /** A listener without an ACL. */
+    public HttpListenerSettings(String id, String name, InetSocketAddress address, List<BackendGroupSettings> groups,
+                                String defaultGroupId, List<ForwardingRule> rules, TimeoutSettings timeouts,
+                                HeaderSettings headers, LimitSettings limits, GzipSettings gzip,
+                                AccessLogSettings accessLog, List<String> trustedProxyCidrs, TlsSettings tls) {
+        this(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits, gzip, accessLog, trustedProxyCidrs,
+                tls, AclSettings.OFF);
     }
 
     /** Validates references and copies lists. */
@@ -50,6 +61,7 @@ public record HttpListenerSettings(String id, String name, InetSocketAddress add
         headers = headers == null ? HeaderSettings.DEFAULTS : headers;
         limits = limits == null ? LimitSettings.DEFAULTS : limits;
         gzip = gzip == null ? GzipSettings.OFF : gzip;
+        acl = acl == null ? AclSettings.OFF : acl;
         name = name == null ? id : name;
         if (rules.size() > MAX_RULES) {
             throw new IllegalArgumentException("listener " + id + " has " + rules.size() + " rules, max " + MAX_RULES);
@@ -76,56 +88,62 @@ public record HttpListenerSettings(String id, String name, InetSocketAddress add
     /** A listener with one default group, no rules, default timeouts/headers/limits, no gzip, no access log. */
     public static HttpListenerSettings simple(String id, InetSocketAddress address, BackendGroupSettings group) {
         return new HttpListenerSettings(id, id, address, List.of(group), group.id(), List.of(), null, null, null, null,
-                null, List.of(), null);
+                null, List.of(), null, AclSettings.OFF);
     }
 
     /** Copy with other rules. */
     public HttpListenerSettings withRules(List<ForwardingRule> newRules, List<BackendGroupSettings> newGroups,
                                           String newDefault) {
         return new HttpListenerSettings(id, name, address, newGroups, newDefault, newRules, timeouts, headers, limits,
-                gzip, accessLog, trustedProxyCidrs, tls);
+                gzip, accessLog, trustedProxyCidrs, tls, acl);
     }
 
     /** Copy with other timeouts. */
     public HttpListenerSettings withTimeouts(TimeoutSettings t) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, t, headers, limits, gzip,
-                accessLog, trustedProxyCidrs, tls);
+                accessLog, trustedProxyCidrs, tls, acl);
     }
 
     /** Copy with other header switches. */
     public HttpListenerSettings withHeaders(HeaderSettings h) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, h, limits, gzip,
-                accessLog, trustedProxyCidrs, tls);
+                accessLog, trustedProxyCidrs, tls, acl);
     }
 
     /** Copy with other limits. */
     public HttpListenerSettings withLimits(LimitSettings l) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, l, gzip,
-                accessLog, trustedProxyCidrs, tls);
+                accessLog, trustedProxyCidrs, tls, acl);
     }
 
     /** Copy with other gzip settings. */
     public HttpListenerSettings withGzip(GzipSettings g) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits, g,
-                accessLog, trustedProxyCidrs, tls);
+                accessLog, trustedProxyCidrs, tls, acl);
     }
 
     /** Copy with an access log. */
     public HttpListenerSettings withAccessLog(AccessLogSettings a) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits,
-                gzip, a, trustedProxyCidrs, tls);
+                gzip, a, trustedProxyCidrs, tls, acl);
     }
 
     /** Copy with trusted PROXY-protocol sources. */
     public HttpListenerSettings withTrustedProxyCidrs(List<String> cidrs) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits,
-                gzip, accessLog, cidrs, tls);
+                gzip, accessLog, cidrs, tls, acl);
     }
 
     /** Copy with TLS termination (an HTTPS listener). */
     public HttpListenerSettings withTls(TlsSettings t) {
         return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits, gzip,
-                accessLog, trustedProxyCidrs, t);
+                accessLog, trustedProxyCidrs, t, acl);
+    }
+
+    /** Copy with a source ACL. */
+    public HttpListenerSettings withAcl(AclSettings a) {
+        return new HttpListenerSettings(id, name, address, groups, defaultGroupId, rules, timeouts, headers, limits, gzip,
+                accessLog, trustedProxyCidrs, tls, a);
     }
 
     /** The group with this id, or null. */

@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param connectTimeout backend connect timeout (TCP)
  * @param resetOnExpiry  TCP: an idle connection is closed with RST on both sides instead of FIN
  * @param tls            TLS termination (a TLS listener: TCP over TLS to TCP backends), or null
+ * @param acl            source ACL checked at accept (TCP) or when a session would be created (UDP)
  */
 public record L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
                                  ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout,
-                                 boolean resetOnExpiry, TlsSettings tls) {
+                                 boolean resetOnExpiry, TlsSettings tls, AclSettings acl) {
     /** Transport protocol. */
     public enum Protocol {
         /** TCP relay. */
@@ -32,14 +33,21 @@ public record L4ListenerSettings(String id, Protocol protocol, InetSocketAddress
     /** A listener that closes idle TCP connections with FIN. */
     public L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
                               ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout) {
-        this(id, protocol, address, group, proxyProtocol, idleTimeout, connectTimeout, false, null);
+        this(id, protocol, address, group, proxyProtocol, idleTimeout, connectTimeout, false, null, AclSettings.OFF);
     }
 
     /** A listener without TLS. */
     public L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
                               ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout,
                               boolean resetOnExpiry) {
-        this(id, protocol, address, group, proxyProtocol, idleTimeout, connectTimeout, resetOnExpiry, null);
+        this(id, protocol, address, group, proxyProtocol, idleTimeout, connectTimeout, resetOnExpiry, null, AclSettings.OFF);
+    }
+
+    /** A listener without an ACL. */
+    public L4ListenerSettings(String id, Protocol protocol, InetSocketAddress address, BackendGroupSettings group,
+                              ProxyProtocolVersion proxyProtocol, Duration idleTimeout, Duration connectTimeout,
+                              boolean resetOnExpiry, TlsSettings tls) {
+        this(id, protocol, address, group, proxyProtocol, idleTimeout, connectTimeout, resetOnExpiry, tls, AclSettings.OFF);
     }
 
     /** Validates. */
@@ -51,6 +59,7 @@ public record L4ListenerSettings(String id, Protocol protocol, InetSocketAddress
         proxyProtocol = proxyProtocol == null ? ProxyProtocolVersion.NONE : proxyProtocol;
         idleTimeout = idleTimeout == null ? Duration.ofSeconds(protocol == Protocol.TCP ? 900 : 90) : idleTimeout;
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
+        acl = acl == null ? AclSettings.OFF : acl;
         if (protocol == Protocol.UDP && proxyProtocol == ProxyProtocolVersion.V1) {
             throw new IllegalArgumentException("listener " + id + ": PROXY v1 has no UDP form, use v2");
         }

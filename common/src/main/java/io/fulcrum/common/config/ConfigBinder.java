@@ -32,7 +32,9 @@ final class ConfigBinder {
     static final List<String> FLOW_TABLE_KEYS = List.of("capacity");
     static final List<String> LISTENER_KEYS = List.of("name", "protocol", "vip", "port", "mode", "group", "acl", "toa",
         "proxy-protocol", "timeouts", "certificates", "tls-policy", "mtls", "http2", "redirect-to", "rules", "headers",
-        "max-body-bytes", "access-log");
+        "max-body-bytes", "access-log", "gzip", "accept-proxy-protocol");
+    static final List<String> GZIP_KEYS = List.of("enabled", "types", "min-bytes", "level");
+    static final List<String> ACCEPT_PROXY_KEYS = List.of("trusted-cidrs");
     static final List<String> ACL_KEYS = List.of("mode", "cidrs");
     static final List<String> TOA_KEYS = List.of("enabled", "kind", "kind-ipv6");
     static final List<String> TIMEOUT_KEYS = List.of("idle", "request", "response", "backend-connect", "websocket-idle",
@@ -56,6 +58,8 @@ final class ConfigBinder {
     static final int MAX_AGENTS = 1024;
     static final int MAX_RULES = 500;
     static final int MAX_ACL_ENTRIES = 65536;
+    static final int MAX_TRUSTED_PROXIES = 1024;
+    static final int MAX_GZIP_TYPES = 64;
     static final long DEFAULT_MAX_BODY_BYTES = 10L << 30;
     static final String DEFAULT_COOKIE = "FULCRUM_ID";
     static final String DEFAULT_ACCESS_LOG_FORMAT = "$msec [$time_iso8601] $remote_addr:$remote_port $status "
@@ -79,6 +83,7 @@ final class ConfigBinder {
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?" + LABEL + "(\\." + LABEL + ")*");
     private static final Pattern CHECK_HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,252}");
     private static final Pattern CHECK_PATH = Pattern.compile("/[A-Za-z0-9\\-_/.%?#&=~]{0,79}");
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
     private static final Pattern VARIABLE = Pattern.compile("\\$(\\{([A-Za-z0-9_]*)}|([A-Za-z0-9_]*))");
     private static final Set<Integer> STANDARD_TCP_OPTIONS = Set.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 28, 29, 30, 34);
@@ -350,12 +355,19 @@ final class ConfigBinder {
             ? r.longValue("max-body-bytes", 1, 1L << 50, DEFAULT_MAX_BODY_BYTES) : DEFAULT_MAX_BODY_BYTES;
         final Optional<AccessLogConfig> accessLog = onlyFor(r, protocol, "access-log", http, "http and https listeners")
             && r.has("access-log") ? Optional.of(accessLog(r.section("access-log", ACCESS_LOG_KEYS))) : Optional.empty();
+        final GzipConfig gzip = onlyFor(r, protocol, "gzip", http, "http and https listeners") && r.has("gzip")
+            ? gzip(r.section("gzip", GZIP_KEYS)) : GzipConfig.OFF;
+        if (gzip.enabled() && redirectTo.isPresent()) {
+            r.error("gzip", "has no effect on a redirecting listener (only acl and access-log apply)");
+        }
+        final List<IpCidr> proxyFrom = onlyFor(r, protocol, "accept-proxy-protocol", http, "http and https listeners")
+            && r.has("accept-proxy-protocol") ? acceptProxy(r.section("accept-proxy-protocol", ACCEPT_PROXY_KEYS)) : List.of();
 
         if (protocol == null || vip == null) {
             return null;
         }
         return source.locate(new ListenerConfig(name, protocol, vip, port, mode, group, acl, toa, proxyProtocol, timeouts,
-            certificates, tlsPolicy, mtls, http2, redirectTo, rules, headers, maxBody, accessLog), p);
+            certificates, tlsPolicy, mtls, http2, redirectTo, rules, headers, maxBody, accessLog, gzip, proxyFrom), p);
     }
 
     /**
@@ -374,8 +386,58 @@ final class ConfigBinder {
 
     private AclConfig acl(final MapReader r, final boolean present) {
         final AclMode mode = present && r.require("mode") ? r.choice("mode", AclMode.values(), AclMode.OFF) : AclMode.OFF;
+        final List<IpCidr> cidrs = cidrs(r, "cidrs", MAX_ACL_ENTRIES);
+        return new AclConfig(mode, cidrs);
+    }
+
+    /** The sources allowed to send a PROXY header: at least one prefix, none twice. */
+    private List<IpCidr> acceptProxy(final MapReader r) {
+        if (!r.require("trusted-cidrs")) {
+            return List.of();
+        }
+        final List<IpCidr> cidrs = cidrs(r, "trusted-cidrs", MAX_TRUSTED_PROXIES);
+        if (cidrs.isEmpty() && !source.hasErrorsUnder(r.pathOf("trusted-cidrs"))) {
+            r.error("trusted-cidrs", "needs at least one prefix (leave accept-proxy-protocol out to accept PROXY headers from "
+                + "nobody)");
+        }
+        return cidrs;
+    }
+
+    private GzipConfig gzip(final MapReader r) {
+        final boolean enabled = r.bool("enabled", true);
+        final Set<String> seen = new HashSet<>();
+        List<String> types = GzipConfig.DEFAULT_TYPES;
+        if (r.has("types")) {
+            types = r.list("types", (n, p) -> {
+                final String text = MapReader.scalar(source, n, p, "a media type");
+                if (text == null) {
+                    return null;
+                }
+                final String type = text.toLowerCase(java.util.Locale.ROOT);
+                if (!MEDIA_TYPE.matcher(type).matches()) {
+                    source.errorAt(p, "must be a media type like text/html (no parameters, no wildcards), got '" + text + "'");
+                    return null;
+                }
+                if (!seen.add(type)) {
+                    source.errorAt(p, type + " is listed twice");
+                    return null;
+                }
+                return type;
+            });
+            if (types.isEmpty() && !source.hasErrorsUnder(r.pathOf("types"))) {
+                r.error("types", "needs at least one media type (write enabled: false to turn compression off)");
+            } else if (types.size() > MAX_GZIP_TYPES) {
+                r.error("types", "has " + types.size() + " entries, at most " + MAX_GZIP_TYPES + " are allowed");
+            }
+        }
+        final int minBytes = r.integer("min-bytes", 0, 1 << 30, 1024);
+        final int level = r.integer("level", 1, 9, 6);
+        return new GzipConfig(enabled, types, minBytes, level);
+    }
+
+    private List<IpCidr> cidrs(final MapReader r, final String key, final int max) {
         final Set<IpCidr> seen = new HashSet<>();
-        final List<IpCidr> cidrs = r.list("cidrs", (n, p) -> {
+        final List<IpCidr> cidrs = r.list(key, (n, p) -> {
             final IpCidr cidr = MapReader.parsedOf(source, n, p, IpCidr::parse);
             if (cidr == null) {
                 return null;
@@ -390,10 +452,10 @@ final class ConfigBinder {
             }
             return cidr;
         });
-        if (cidrs.size() > MAX_ACL_ENTRIES) {
-            r.error("cidrs", "has " + cidrs.size() + " entries, at most " + MAX_ACL_ENTRIES + " are allowed");
+        if (cidrs.size() > max) {
+            r.error(key, "has " + cidrs.size() + " entries, at most " + max + " are allowed");
         }
-        return new AclConfig(mode, cidrs);
+        return cidrs;
     }
 
     private ToaConfig toa(final MapReader r, final boolean present) {

@@ -62,12 +62,6 @@ final class ConfigValidator {
             if (listener.mode() == ForwardingMode.FULLNAT && config.dataplane().localAddresses().isEmpty()) {
                 source.errorAt(path + ".mode", "fullnat needs at least one address in dataplane.local-addresses");
             }
-            if (listener.acl() != null && listener.acl().mode() != AclMode.OFF
-                && !(listener.protocol().isL4() && listener.mode() != ForwardingMode.PROXY)) {
-                source.errorAt(path + ".acl", "not supported yet for " + listener.protocol()
-                    + (listener.protocol().isL4() ? " proxy-mode" : "") + " listeners; ACLs are enforced by the"
-                    + " packet path (tcp and udp listeners in fullnat or dnat mode)");
-            }
             listener.group().ifPresent(name -> checkGroupUse(listener, name, path + ".group", groups));
             listener.redirectTo().ifPresent(name -> checkRedirect(listener, name, path + ".redirect-to", listeners));
             for (final RuleConfig rule : listener.rules()) {

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param headers headers added towards backends (HTTP, HTTPS)
  * @param maxBodyBytes request body limit, 413 above it (HTTP, HTTPS)
  * @param accessLog access log (HTTP, HTTPS)
+ * @param gzip response compression (HTTP, HTTPS)
+ * @param proxyProtocolFrom sources trusted to open a connection with a PROXY v1/v2 header (HTTP, HTTPS); empty: none
  */
 public record ListenerConfig(
         String name,
@@ -45,10 +47,13 @@ public record ListenerConfig(
         List<RuleConfig> rules,
         HeadersConfig headers,
         long maxBodyBytes,
-        Optional<AccessLogConfig> accessLog) {
+        Optional<AccessLogConfig> accessLog,
+        GzipConfig gzip,
+        List<IpCidr> proxyProtocolFrom) {
     /** Copies collections so the record stays immutable. */
     public ListenerConfig {
         certificates = List.copyOf(certificates);
         rules = List.copyOf(rules);
+        proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
     }
 }

@@ -286,6 +286,67 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void gzipAndInboundProxyProtocolBindWithDefaults() {
+        final FulcrumConfig config = parse(BASE + """
+            listeners:
+              - name: h
+                protocol: http
+                vip: 198.18.0.1
+                port: 80
+                group: g
+                gzip: {min-bytes: 0, level: 9, types: [Text/HTML, application/json]}
+                accept-proxy-protocol: {trusted-cidrs: [198.18.0.0/24, "2001:db8::/32"]}
+              - {name: plain, protocol: http, vip: 198.18.0.1, port: 81, group: g, gzip: {}}
+              - {name: off, protocol: http, vip: 198.18.0.1, port: 82, group: g}
+            backend-groups: [{name: g, backends: [{address: 198.18.1.11, port: 80}]}]
+            """, FeatureGate.DEFAULT);
+        final ListenerConfig h = config.listener("h").orElseThrow();
+        assertThat(h.gzip()).isEqualTo(new GzipConfig(true, List.of("text/html", "application/json"), 0, 9));
+        assertThat(h.proxyProtocolFrom()).extracting(Object::toString)
+            .containsExactly("198.18.0.0/24", "2001:db8::/32");
+        assertThat(config.listener("plain").orElseThrow().gzip())
+            .isEqualTo(new GzipConfig(true, GzipConfig.DEFAULT_TYPES, 1024, 6));
+        assertThat(config.listener("off").orElseThrow().gzip()).isEqualTo(GzipConfig.OFF);
+        assertThat(config.listener("off").orElseThrow().proxyProtocolFrom()).isEmpty();
+    }
+
+    @Test
+    void gzipAndInboundProxyProtocolErrorsNameTheField() {
+        assertThat(errors(BASE + """
+            listeners:
+              - {name: h, protocol: http, vip: 198.18.0.1, port: 80, group: g, gzip: {level: 0, types: [text/*, text/html]}}
+              - {name: p, protocol: http, vip: 198.18.0.1, port: 81, group: g, gzip: {types: []}, accept-proxy-protocol: {}}
+              - {name: q, protocol: http, vip: 198.18.0.1, port: 82, group: g,
+                 accept-proxy-protocol: {trusted-cidrs: [10.0.0.1/8]}}
+              - {name: t, protocol: tcp, mode: proxy, vip: 198.18.0.1, port: 83, group: g, gzip: {}, accept-proxy-protocol: {}}
+              - {name: r, protocol: http, vip: 198.18.0.1, port: 84, group: g, accept-proxy-protocol: {trusted-cidrs: []}}
+            backend-groups: [{name: g, backends: [{address: 198.18.1.11, port: 80}]}]
+            """, FeatureGate.DEFAULT)).containsExactly(
+            "t.yaml:8:82: listeners[0].gzip.level: must be between 1 and 9, got 0",
+            "t.yaml:8:93: listeners[0].gzip.types[0]: must be a media type like text/html (no parameters, no wildcards), "
+                + "got 'text/*'",
+            "t.yaml:9:82: listeners[1].gzip.types: needs at least one media type (write enabled: false to turn compression off)",
+            "t.yaml:9:110: listeners[1].accept-proxy-protocol.trusted-cidrs: is required",
+            "t.yaml:11:46: listeners[2].accept-proxy-protocol.trusted-cidrs[0]: has host bits set (did you mean 10.0.0.0/8?)",
+            "t.yaml:12:86: listeners[3].gzip: applies to http and https listeners only",
+            "t.yaml:12:113: listeners[3].accept-proxy-protocol: applies to http and https listeners only",
+            "t.yaml:13:107: listeners[4].accept-proxy-protocol.trusted-cidrs: needs at least one prefix (leave "
+                + "accept-proxy-protocol out to accept PROXY headers from nobody)");
+    }
+
+    @Test
+    void aclsApplyToEveryListener() {
+        final FulcrumConfig config = parse(BASE + """
+            listeners:
+              - {name: h, protocol: http, vip: 198.18.0.1, port: 80, group: g, acl: {mode: allow, cidrs: [198.18.0.0/24]}}
+              - {name: t, protocol: tcp, mode: proxy, vip: 198.18.0.1, port: 81, group: g, acl: {mode: deny, cidrs: ["::/0"]}}
+              - {name: u, protocol: udp, mode: proxy, vip: 198.18.0.1, port: 81, group: g, acl: {mode: deny, cidrs: []}}
+            backend-groups: [{name: g, backends: [{address: 198.18.1.11, port: 80}]}]
+            """, FeatureGate.DEFAULT);
+        assertThat(config.listeners()).extracting(l -> l.acl().mode()).containsExactly(AclMode.ALLOW, AclMode.DENY, AclMode.DENY);
+    }
+
+    @Test
     void persistenceMustFitTheListener() {
         assertThat(errors(BASE + """
             listeners:

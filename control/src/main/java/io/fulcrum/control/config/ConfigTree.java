@@ -18,6 +18,7 @@ import io.fulcrum.common.config.CertificateConfig;
 import io.fulcrum.common.config.ControlConfig;
 import io.fulcrum.common.config.DataplaneConfig;
 import io.fulcrum.common.config.ForwardingMode;
+import io.fulcrum.common.config.GzipConfig;
 import io.fulcrum.common.config.FulcrumConfig;
 import io.fulcrum.common.config.HealthCheckConfig;
 import io.fulcrum.common.config.HealthCheckMethod;
@@ -282,7 +283,26 @@ public final class ConfigTree {
                 m.put("max-body-bytes", Scalar.plain(l.maxBodyBytes()));
             }
             l.accessLog().ifPresent(a -> m.put("access-log", accessLog(a)));
+            if (!l.gzip().equals(GzipConfig.OFF)) {
+                m.put("gzip", gzip(l.gzip()));
+            }
+            if (!l.proxyProtocolFrom().isEmpty()) {
+                final Map<String, Object> accept = new LinkedHashMap<>();
+                accept.put("trusted-cidrs", stringList(l.proxyProtocolFrom()));
+                m.put("accept-proxy-protocol", accept);
+            }
         }
+        return m;
+    }
+
+    private static Map<String, Object> gzip(final GzipConfig g) {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        putIf(m, "enabled", g.enabled(), true);
+        if (!g.types().equals(GzipConfig.DEFAULT_TYPES)) {
+            m.put("types", stringList(g.types()));
+        }
+        putIf(m, "min-bytes", g.minBytes(), GzipConfig.OFF.minBytes());
+        putIf(m, "level", g.level(), GzipConfig.OFF.level());
         return m;
     }
 

@@ -299,6 +299,8 @@ public final class MetricsExporter {
             "Requests retried on another backend.", null, null));
         m.put(listener + "proxy-refused", new StageMetric("fulcrum_l7_listener_proxy_headers_refused_total", "counter",
             "PROXY protocol headers refused (untrusted source or malformed).", null, null));
+        m.put(listener + "acl-denied", new StageMetric("fulcrum_l7_listener_acl_denied_total", "counter",
+            "Connections (UDP: new sessions) refused by the listener's ACL before anything was read.", null, null));
         m.put(listener + "access-log-dropped", new StageMetric("fulcrum_l7_listener_access_log_dropped_total", "counter",
             "Access-log entries dropped because the writer's queue was full.", null, null));
         m.put(listener + "udp-sessions", new StageMetric("fulcrum_l7_listener_udp_sessions_total", "counter",

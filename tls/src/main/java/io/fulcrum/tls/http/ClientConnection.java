@@ -7,7 +7,7 @@ import io.fulcrum.tls.accesslog.AccessLogEntry;
 import io.fulcrum.tls.accesslog.AccessLogFormat;
 import io.fulcrum.tls.metrics.BackendCounters;
 import io.fulcrum.tls.metrics.ListenerCounters;
-import io.fulcrum.tls.proxy.ProxyHeaderDecoder;
+import io.fulcrum.tls.proxy.InboundProxyHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -46,7 +46,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     // connection states
-    private static final int S_PROXY = 0;
     private static final int S_HEAD = 1;
     private static final int S_CONNECTING = 2;
     private static final int S_EXCHANGE = 3;
@@ -73,7 +72,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private final Http1HeadParser resp;
     private final ChunkedDecoder reqChunks = new ChunkedDecoder();
     private final ChunkedDecoder respChunks = new ChunkedDecoder();
-    private final ProxyHeaderDecoder proxyDecoder = new ProxyHeaderDecoder();
     private final Runnable resumeTask = this::resumePipelined;
 
     private Channel ch;
@@ -174,7 +172,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         ch = ctx.channel();
         alloc = ctx.alloc();
         // non-IP channels (tests, unix sockets) get an unspecified address rather than failing
-        clientAddress = ch.remoteAddress() instanceof InetSocketAddress a ? a : UNKNOWN_ADDRESS;
+        // a PROXY header read before this handler existed (HTTPS, HTTP/2 streams) left the client address on the channel
+        final InetSocketAddress proxied = proxiedSource(ch);
+        clientAddress = proxied != null ? proxied : ch.remoteAddress() instanceof InetSocketAddress a ? a : UNKNOWN_ADDRESS;
         clientIp = clientAddress.getAddress().getHostAddress();
         localAddress = ch.localAddress() instanceof InetSocketAddress a ? a : UNKNOWN_ADDRESS;
         localPort = Integer.toString(localAddress.getPort());
@@ -182,7 +182,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         counters.increment(ListenerCounters.Counter.CONNECTIONS_ACTIVE);
         counters.increment(ListenerCounters.Counter.CONNECTIONS_IDLE);
         activeCounted = true;
-        state = lr.trustedProxies.isEmpty() ? S_HEAD : S_PROXY;
+        state = S_HEAD;
         final long now = System.nanoTime();
         arm(T_IDLE, lr.clientIdleNs > 0 ? lr.clientIdleNs : lr.requestNs, now);
         ch.read();
@@ -274,11 +274,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void process(long now) {
         while (state != S_CLOSED) {
             switch (state) {
-                case S_PROXY -> {
-                    if (!readProxyHeader()) {
-                        return;
-                    }
-                }
                 case S_HEAD -> {
                     if (!readHead(now)) {
                         return;
@@ -298,29 +293,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
     }
 
-    private boolean readProxyHeader() {
-        if (in == null) {
-            return false;
-        }
-        final int r = proxyDecoder.decode(in);
-        if (r == ProxyHeaderDecoder.NEED_MORE) {
-            return false;
-        }
-        if (r == ProxyHeaderDecoder.NOT_PROXY) {
-            state = S_HEAD;
-            return true;
-        }
-        if (r == ProxyHeaderDecoder.ERROR || !lr.trustedProxies.contains(clientAddress.getAddress())) {
-            counters.increment(ListenerCounters.Counter.PROXY_REFUSED);
-            close();
-            return false;
-        }
-        if (proxyDecoder.source != null) {
-            clientAddress = proxyDecoder.source;
+    private static InetSocketAddress proxiedSource(Channel ch) {
+        final InetSocketAddress own = ch.attr(InboundProxyHandler.SOURCE).get();
+        return own != null || ch.parent() == null ? own : ch.parent().attr(InboundProxyHandler.SOURCE).get();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof InboundProxyHandler.ProxiedSource p) {
+            // HTTP: the header was read after this handler became active, before any request byte
+            clientAddress = p.source();
             clientIp = clientAddress.getAddress().getHostAddress();
         }
-        state = S_HEAD;
-        return true;
+        ctx.fireUserEventTriggered(evt);
     }
 
     private boolean readHead(long now) {

@@ -1,5 +1,8 @@
 package io.fulcrum.tls.http;
 
+import io.fulcrum.tls.metrics.ListenerCounters;
+import io.fulcrum.tls.proxy.InboundProxyHandler;
+import io.fulcrum.tls.ssl.FulcrumSniHandler;
 import io.fulcrum.tls.ssl.TlsHandshakeObserver;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,8 +15,12 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 
+import java.net.InetSocketAddress;
+
 /**
- * Installs the handlers of an accepted connection of an HTTP listener: a {@link ClientConnection}; on an HTTPS listener
+ * Installs the handlers of an accepted connection of an HTTP listener after its ACL admitted the peer: an
+ * {@link InboundProxyHandler} first when the listener trusts PROXY-protocol sources, then a {@link ClientConnection};
+ * on an HTTPS listener
  * first the SNI/TLS handlers, then, by ALPN, either a {@link ClientConnection} (HTTP/1.1) or the HTTP/2 codec with one
  * {@link ClientConnection} per stream behind an {@link Http1Bridge} (backends stay HTTP/1.1).
  */
@@ -32,6 +39,18 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        // the ACL is decided on the peer address alone, before the first read (AUTO_READ is off)
+        if (!lr.acl.isOff() && !(ch.remoteAddress() instanceof InetSocketAddress peer && lr.acl.admits(peer.getAddress()))) {
+            lr.counters.increment(ListenerCounters.Counter.ACL_DENIED);
+            ch.close();
+            return;
+        }
+        if (!lr.trustedProxies.isEmpty()) {
+            // HTTPS: nothing reads before the handshake, so the header gets the handshake's time; HTTP: the client
+            // connection's idle timer runs from accept
+            ch.pipeline().addLast(new InboundProxyHandler(lr.trustedProxies, lr.counters,
+                    lr.tls == null ? 0 : FulcrumSniHandler.HANDSHAKE_TIMEOUT_MS));
+        }
         if (lr.tls == null) {
             ch.pipeline().addLast(new ClientConnection(lr, ctx));
             return;

@@ -23,6 +23,7 @@ public final class ListenerRuntime {
     final GroupRuntime defaultGroup;
     final ListenerCounters counters;
     final CidrSet trustedProxies;
+    final io.fulcrum.tls.AclSettings.Check acl;
     final HeadRewriter.RequestTemplate template;
     final AccessLogWriter accessLog;
     final AccessLogFormat accessLogFormat;
@@ -67,6 +68,7 @@ public final class ListenerRuntime {
         this.defaultGroup = settings.defaultGroupId() == null ? null : groups.get(settings.defaultGroupId());
         this.counters = new ListenerCounters(settings.id(), store);
         this.trustedProxies = CidrSet.of(settings.trustedProxyCidrs());
+        this.acl = settings.acl().check();
         this.tls = settings.tls() == null ? null
                 : new io.fulcrum.tls.ssl.ServerTlsContext(settings.id(), settings.tls(), true, store);
         this.clientCertHeaders = tls != null && settings.tls().clientAuth() != io.fulcrum.tls.TlsSettings.ClientAuth.OFF

@@ -1,5 +1,6 @@
 package io.fulcrum.tls.l4;
 
+import io.fulcrum.tls.AclSettings;
 import io.fulcrum.tls.Backend;
 import io.fulcrum.tls.BackendSelector;
 import io.fulcrum.tls.L4ListenerSettings;
@@ -52,6 +53,7 @@ public final class TcpRelayListener implements AutoCloseable {
     public static TcpRelayListener start(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters,
                                          Transport transport, EventLoopGroup boss, EventLoopGroup workers,
                                          io.fulcrum.tls.ssl.ServerTlsContext tls) throws InterruptedException {
+        final AclSettings.Check acl = s.acl().check();
         final Channel server = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -64,6 +66,12 @@ public final class TcpRelayListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (!acl.isOff() && !(ch.remoteAddress() instanceof InetSocketAddress peer
+                                && acl.admits(peer.getAddress()))) {
+                            counters.increment(ListenerCounters.Counter.ACL_DENIED);
+                            ch.close();
+                            return;
+                        }
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler());
                             ch.pipeline().addLast(new io.fulcrum.tls.ssl.TlsHandshakeObserver(tls.counters()));

@@ -1,5 +1,6 @@
 package io.fulcrum.tls.l4;
 
+import io.fulcrum.tls.AclSettings;
 import io.fulcrum.tls.Backend;
 import io.fulcrum.tls.BackendSelector;
 import io.fulcrum.tls.L4ListenerSettings;
@@ -40,6 +41,7 @@ public final class UdpRelayListener implements AutoCloseable {
     private final ListenerCounters counters;
     private final Transport transport;
     private final long idleNs;
+    private final AclSettings.Check acl;
 
     private UdpRelayListener(Channel channel, L4ListenerSettings settings, BackendSelector selector,
                              ListenerCounters counters, Transport transport) {
@@ -49,6 +51,7 @@ public final class UdpRelayListener implements AutoCloseable {
         this.counters = counters;
         this.transport = transport;
         this.idleNs = settings.idleTimeout().toNanos();
+        this.acl = settings.acl().check();
     }
 
     /** Binds the listener. */
@@ -89,6 +92,11 @@ public final class UdpRelayListener implements AutoCloseable {
         Session s = sessions.get(client);
         if (s == null) {
             if (sessions.size() >= MAX_SESSIONS) {
+                return;
+            }
+            // the ACL is checked once per session: datagrams of an admitted session skip it
+            if (!acl.admits(client.getAddress())) {
+                counters.increment(ListenerCounters.Counter.ACL_DENIED);
                 return;
             }
             final L4RequestContext ctx = new L4RequestContext(client);

@@ -46,6 +46,8 @@ public final class ListenerCounters {
         RETRIES("retries"),
         /** PROXY headers refused (untrusted source or malformed). */
         PROXY_REFUSED("proxy-refused"),
+        /** Connections (UDP: new sessions' datagrams) refused by the listener's ACL before anything was read. */
+        ACL_DENIED("acl-denied"),
         /** Access-log entries dropped because the queue was full. */
         ACCESS_LOG_DROPPED("access-log-dropped"),
         /** UDP sessions created. */

@@ -34,6 +34,7 @@ class HttpsListenerTest {
     static int port;
     static int mtlsPort;
     static int optionalPort;
+    static int proxiedPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -56,11 +57,15 @@ class HttpsListenerTest {
         final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         stage = HttpStage.start(List.of(HttpListenerSettings.simple("web", any, group).withTls(tls),
                 HttpListenerSettings.simple("mtls", any, group).withTls(required),
-                HttpListenerSettings.simple("optional", any, group).withTls(optional)), List.of(),
+                HttpListenerSettings.simple("optional", any, group).withTls(optional),
+                HttpListenerSettings.simple("proxied", any, group).withTls(new TlsSettings(List.of(cert("default")),
+                        TlsSettings.Policy.TLS_1_2, TlsSettings.ClientAuth.OFF, null, true, true))
+                        .withTrustedProxyCidrs(List.of("127.0.0.0/8"))), List.of(),
                 HttpStageOptions.defaults().withThreads(2));
         port = stage.boundAddress("web").getPort();
         mtlsPort = stage.boundAddress("mtls").getPort();
         optionalPort = stage.boundAddress("optional").getPort();
+        proxiedPort = stage.boundAddress("proxied").getPort();
     }
 
     static TlsSettings.Certificate cert(String name) {
@@ -185,5 +190,39 @@ class HttpsListenerTest {
         }
         assertThat(after).contains("subject=CN = rot2.test");
         assertThat(stage.tls().get("web").counters().get(TlsCounters.Counter.CERTIFICATE_RELOADS)).isPositive();
+    }
+
+    @Test
+    void aProxyHeaderBeforeTheHandshakeGivesTheClientAddress() throws Exception {
+        final java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (java.io.InputStream in = Files.newInputStream(pki.file("root.pem"))) {
+            trust.setCertificateEntry("root", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        final javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        final javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        try (java.net.Socket plain = new java.net.Socket("127.0.0.1", proxiedPort)) {
+            plain.setSoTimeout(5000);
+            plain.getOutputStream().write(("PROXY TCP4 203.0.113.5 127.0.0.1 40000 " + proxiedPort + "\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                    .createSocket(plain, "default.test", proxiedPort, true)) {
+                tls.getOutputStream().write("GET /proxied HTTP/1.1\r\nHost: default.test\r\nConnection: close\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                final String response = io.fulcrum.tls.testing.RawHttp.readAll(tls.getInputStream(), 5000);
+                assertThat(response).startsWith("HTTP/1.1 200");
+            }
+        }
+        assertThat(backend.seen().getLast().uri()).isEqualTo("/proxied");
+        assertThat(backend.seen().getLast().header("X-Real-IP")).isEqualTo("203.0.113.5");
+        assertThat(backend.seen().getLast().header("X-Forwarded-Proto")).isEqualTo("https");
+        // without a header the same listener serves the peer itself
+        assertThat(curl("--resolve", "default.test:" + proxiedPort + ":127.0.0.1", "https://default.test:" + proxiedPort
+                + "/plain").out()).contains("backend");
+        assertThat(backend.seen().getLast().header("X-Real-IP")).isEqualTo("127.0.0.1");
     }
 }
