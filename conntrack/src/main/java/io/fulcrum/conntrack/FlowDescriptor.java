@@ -3,13 +3,13 @@ package io.fulcrum.conntrack;
 /**
  * Off-heap layout of one IPv4 flow entry in the {@link FlowTable} slab and of the slots of its hash index.
  *
- * <p>A flow is stored once, in a fixed-size 96-byte entry; it is found from both directions through two
+ * <p>A flow is stored once, in a fixed-size 104-byte entry; it is found from both directions through two
  * 4-byte slots in an open-addressing index (linear probing, load factor at most 0.5). Tuple fields of the
  * two directions sit at the same relative offsets (addresses at {@code 8 * direction}, ports at
  * {@code 16 + 4 * direction}) so one comparison routine serves both.
  *
  * <pre>
- * Flow entry, 96 bytes, native byte order, entry i at offset i * 96 of the entry slab:
+ * Flow entry, 104 bytes, native byte order, entry i at offset i * 104 of the entry slab:
  *
  *   0               4               8               12              16
  *   +---------------+---------------+---------------+---------------+
@@ -37,6 +37,10 @@ package io.fulcrum.conntrack;
  *   +-------------------------------+-------------------------------+
  *   | packets (both directions)     | bytes (both directions)       |
  *   +-------------------------------+-------------------------------+
+ *  96               100             104
+ *   +---------------+---------------+
+ *   | tsDelta       | (reserved)    |   FULLNAT TCP timestamp rewrite
+ *   +---------------+---------------+
  *
  * Index slot, 4 bytes (int), 0 = empty:
  *
@@ -47,13 +51,13 @@ package io.fulcrum.conntrack;
  *   tag = top 5 bits of the tuple hash, so most non-matching slots are skipped without touching the entry.
  * </pre>
  *
- * <p>Memory per flow of capacity: 96 bytes of entry + 4 index slots of 4 bytes (two directions at load
+ * <p>Memory per flow of capacity: 104 bytes of entry + 4 index slots of 4 bytes (two directions at load
  * factor 0.5) = {@value #BYTES_PER_FLOW} bytes. A table of 2^24 flows (16.7 M, enough for 10 M live flows)
- * takes 1.75 GiB.
+ * takes 1.875 GiB.
  */
 public final class FlowDescriptor {
     /** Size of one flow entry in the slab. */
-    public static final int ENTRY_BYTES = 96;
+    public static final int ENTRY_BYTES = 104;
     /** Size of one index slot. */
     public static final int INDEX_SLOT_BYTES = 4;
     /** Index slots allocated per flow of capacity: two directions at a maximum load factor of 0.5. */
@@ -107,6 +111,8 @@ public final class FlowDescriptor {
     public static final int PACKETS_OFFSET = 80;
     /** Bytes seen in both directions. */
     public static final int BYTES_OFFSET = 88;
+    /** Delta added to the client's TCP timestamp values (and subtracted from the backend's echoes), FULLNAT. */
+    public static final int TS_DELTA_OFFSET = 96;
 
     /** Forwarding mode: source becomes a local address/port, destination the backend. */
     public static final int NAT_FULLNAT = 1;

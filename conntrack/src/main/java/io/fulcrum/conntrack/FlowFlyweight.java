@@ -26,6 +26,7 @@ import static io.fulcrum.conntrack.FlowDescriptor.REPLY_NEXT_SEQ_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.REPLY_PORTS_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.REPLY_SRC_IP_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.SEQ_DELTA_OFFSET;
+import static io.fulcrum.conntrack.FlowDescriptor.TS_DELTA_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.TCP_STATE_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.TOA_ACK_SEQ_OFFSET;
 
@@ -287,6 +288,22 @@ public final class FlowFlyweight {
      */
     public FlowFlyweight seqDelta(final int delta) {
         entries.set(INT, base + SEQ_DELTA_OFFSET, delta);
+        return this;
+    }
+
+    /** @return delta added to client TCP timestamp values towards the backend (FULLNAT), 0 for none. */
+    public int tsDelta() {
+        return entries.get(INT, base + TS_DELTA_OFFSET);
+    }
+
+    /**
+     * Sets the timestamp delta.
+     *
+     * @param delta backend-visible TSval minus the client's TSval.
+     * @return this.
+     */
+    public FlowFlyweight tsDelta(final int delta) {
+        entries.set(INT, base + TS_DELTA_OFFSET, delta);
         return this;
     }
 

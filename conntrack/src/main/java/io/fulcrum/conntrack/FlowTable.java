@@ -23,6 +23,7 @@ import static io.fulcrum.conntrack.FlowDescriptor.REPLY_NEXT_SEQ_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.REPLY_PORTS_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.REPLY_SRC_IP_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.SEQ_DELTA_OFFSET;
+import static io.fulcrum.conntrack.FlowDescriptor.TS_DELTA_OFFSET;
 import static io.fulcrum.conntrack.FlowDescriptor.SLOT_REF_MASK;
 import static io.fulcrum.conntrack.FlowDescriptor.SLOT_TAG_SHIFT;
 import static io.fulcrum.conntrack.FlowDescriptor.TCP_STATE_OFFSET;
@@ -290,6 +291,7 @@ public final class FlowTable implements AutoCloseable {
         e.set(INT, base + LISTENER_ID_OFFSET, 0);
         e.set(INT, base + BACKEND_ID_OFFSET, 0);
         e.set(INT, base + SEQ_DELTA_OFFSET, 0);
+        e.set(INT, base + TS_DELTA_OFFSET, 0);
         e.set(INT, base + TOA_ACK_SEQ_OFFSET, 0);
         e.set(INT, base + ORIG_NEXT_SEQ_OFFSET, 0);
         e.set(INT, base + REPLY_NEXT_SEQ_OFFSET, 0);

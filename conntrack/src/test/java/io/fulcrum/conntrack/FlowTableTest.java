@@ -190,10 +190,10 @@ class FlowTableTest {
     }
 
     @Test
-    void bytesPerFlowIncludingBothDirectionsIndexIs112() {
+    void bytesPerFlowIncludingBothDirectionsIndexIs120() {
         try (FlowTable table = new FlowTable(1 << 16, 1, 0)) {
             assertThat(table.allocatedBytes()).isEqualTo((1L << 16) * FlowDescriptor.BYTES_PER_FLOW);
-            assertThat(table.allocatedBytes() / table.capacity()).isEqualTo(112).isLessThanOrEqualTo(128);
+            assertThat(table.allocatedBytes() / table.capacity()).isEqualTo(120).isLessThanOrEqualTo(128);
             assertThat(table.indexSlots()).isEqualTo(4L * table.capacity());
         }
     }
@@ -205,9 +205,9 @@ class FlowTableTest {
         assertThat(capacity).isGreaterThanOrEqualTo(10_000_000);
         try (FlowTable table = new FlowTable(capacity, 1, 0)) {
             final long bytes = table.allocatedBytes();
-            assertThat(bytes).isEqualTo(1_879_048_192L).isLessThan(2L << 30);
-            assertThat((double) bytes / 10_000_000).isLessThan(188.0);
-            assertThat(bytes / capacity).isEqualTo(112);
+            assertThat(bytes).isEqualTo(2_013_265_920L).isLessThan(2L << 30);
+            assertThat((double) bytes / 10_000_000).isLessThan(202.0);
+            assertThat(bytes / capacity).isEqualTo(120);
             // Use part of it: 2 M DNAT flows, then spot-check both directions.
             for (int i = 0; i <= 2_000_000; i++) {
                 if (table.insert(i, VIP, 1, 80, TCP, BACKEND, i, 8080, 1, NAT_DNAT, 0, 1000) < 0) {

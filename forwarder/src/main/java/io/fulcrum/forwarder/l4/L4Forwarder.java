@@ -354,6 +354,13 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
                 isn = recycledBackendNextSeq + ISN_GAP;
             }
             f.seqDelta(isn - clientIsn);
+            final int tcpHeaderLength = (Bytes.u8(segment, l4Offset + 12) >>> 4) << 2;
+            if (tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH && options.hasTimestamp()) {
+                // The backend sees timestamps on the agent's millisecond clock, which only grows, so a SYN on a reused
+                // tuple is never older than the connection the backend may still hold in TIME_WAIT (PAWS).
+                f.tsDelta((int) nowMs - options.timestampValue(segment, l4Offset));
+                counters.event(ForwarderEvent.TCP_TIMESTAMPS_TRANSLATED);
+            }
         }
         if (protocol == TCP && listener.toa()) {
             f.toaPending(true).toaAckSeq(Bytes.i32(segment, l4Offset + 4) + 1);
@@ -439,14 +446,13 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
             newDestination = f.backendIp();
             newDestinationPort = f.backendPort();
             if (fullNat && protocol == TCP) {
-                if ((tcpFlags & SYN) != 0 && tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH
-                    && options.strip(segment, l4Offset, tcpHeaderLength, TcpOptionEditor.KIND_TIMESTAMP) > 0) {
-                    // Timestamps would let PAWS on the backend refuse a reused local port (DPVS removes them too).
-                    counters.event(ForwarderEvent.TCP_TIMESTAMP_REMOVED);
-                }
                 final int delta = f.seqDelta();
                 if (delta != 0) {
                     TcpOptionEditor.shiftSequence(segment, l4Offset, delta);
+                }
+                if (tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH) {
+                    // The options were parsed on entry; TSval moves into the backend's clock.
+                    options.shiftTimestamps(segment, l4Offset, f.tsDelta(), 0);
                 }
             }
             if (toa && tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH) {
@@ -472,6 +478,9 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
                     if (tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH) {
                         TcpOptionEditor.shiftSackBlocks(segment, l4Offset, tcpHeaderLength, -delta);
                     }
+                }
+                if (tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH && f.tsDelta() != 0) {
+                    options.shiftTimestamps(segment, l4Offset, 0, -f.tsDelta());
                 }
                 if (toa && (tcpFlags & SYN) != 0 && tcpHeaderLength > TcpFlyweight.MIN_HEADER_LENGTH
                     && options.clampMss(segment, l4Offset, ToaOption.LENGTH_IPV4)) {

@@ -45,8 +45,8 @@ public enum ForwarderEvent {
     FLOW_REUSED("flow-reused"),
     /** L4: finished FULLNAT flows (TIME_WAIT, CLOSE) retired because a new flow to the same backend took their pair. */
     LOCAL_PORT_RECYCLED("local-port-recycled"),
-    /** L4: TCP timestamp options removed from FULLNAT SYNs (so PAWS on the backend cannot refuse a reused port). */
-    TCP_TIMESTAMP_REMOVED("tcp-timestamp-removed"),
+    /** L4: FULLNAT connections whose TCP timestamps are moved onto the agent clock (PAWS-safe local port reuse). */
+    TCP_TIMESTAMPS_TRANSLATED("tcp-timestamps-translated"),
     /** L4: TOA options inserted. */
     TOA_ADDED("toa-added"),
     /** L4: TOA not inserted: no room in the TCP option space or the MTU (the packet went out untouched). */

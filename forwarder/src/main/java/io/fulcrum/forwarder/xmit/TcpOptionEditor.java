@@ -35,6 +35,7 @@ public final class TcpOptionEditor {
     private static final int DATA_OFFSET_OFFSET = 12;
 
     private int mssOffset = -1;
+    private int timestampOffset = -1;
     private int kindCount;
 
     /**
@@ -47,6 +48,7 @@ public final class TcpOptionEditor {
      */
     public boolean parse(final MemorySegment segment, final long tcpOffset, final int headerLength, final int watchedKind) {
         mssOffset = -1;
+        timestampOffset = -1;
         kindCount = 0;
         int i = FIXED_HEADER;
         while (i < headerLength) {
@@ -67,6 +69,8 @@ public final class TcpOptionEditor {
             }
             if (kind == KIND_MSS && length == 4) {
                 mssOffset = i + 2;
+            } else if (kind == KIND_TIMESTAMP && length == 10) {
+                timestampOffset = i + 2;
             }
             if (kind == watchedKind) {
                 kindCount++;
@@ -79,6 +83,33 @@ public final class TcpOptionEditor {
     /** Options of the watched kind found by the last {@link #parse}. */
     public int kindCount() {
         return kindCount;
+    }
+
+    /** True if the last {@link #parse} found a timestamps option. */
+    public boolean hasTimestamp() {
+        return timestampOffset >= 0;
+    }
+
+    /** TSval of the timestamps option found by the last {@link #parse} (check {@link #hasTimestamp()} first). */
+    public int timestampValue(final MemorySegment segment, final long tcpOffset) {
+        return Bytes.i32(segment, tcpOffset + timestampOffset);
+    }
+
+    /**
+     * Adds {@code valueDelta} to TSval and {@code echoDelta} to TSecr of the timestamps option found by the last
+     * {@link #parse}, updating the checksum; nothing if there is none.
+     */
+    public void shiftTimestamps(final MemorySegment segment, final long tcpOffset, final int valueDelta,
+                                final int echoDelta) {
+        if (timestampOffset < 0) {
+            return;
+        }
+        if (valueDelta != 0) {
+            shift32(segment, tcpOffset, timestampOffset, valueDelta);
+        }
+        if (echoDelta != 0) {
+            shift32(segment, tcpOffset, timestampOffset + 4, echoDelta);
+        }
     }
 
     /** True if the last {@link #parse} found an MSS option. */

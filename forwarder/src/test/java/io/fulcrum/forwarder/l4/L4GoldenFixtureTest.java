@@ -441,19 +441,27 @@ class L4GoldenFixtureTest {
     }
 
     @Test
-    void fullNatTranslatesSequenceNumbersAndRemovesTimestampsFromTheSyn() {
+    void fullNatTranslatesSequenceNumbersAndTimestamps() {
         final int d = 0x10000000;
         l4.runtime().fullNatSequence((lip, lport, bip, bport, clientIsn, nowMs) -> clientIsn + d);
-        // SYN: MSS, SACK-permitted, timestamps, NOP, window scale. The backend sees ISN + d, the timestamps NOP-ed.
+        // SYN: MSS, SACK-permitted, timestamps (TSval 1), NOP, window scale. The backend sees ISN + d and a TSval on
+        // the agent's clock.
+        final long now = harness.nowMs();
+        final int t = (int) now - 1;
         final byte[] synOptions = {2, 4, 0x05, (byte) 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
-        final byte[] synOut = {2, 4, 0x05, (byte) 0xac, 4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 7};
+        final byte[] synOut = ByteBuffer.allocate(20).put(new byte[] {2, 4, 0x05, (byte) 0xac, 4, 2, 8, 10})
+            .putInt((int) now).putInt(0).put(new byte[] {1, 3, 3, 7}).array();
         expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN, 0, SYN, synOptions, new byte[0]).build(), 1,
             toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + d, 0, SYN, synOut, new byte[0]).build());
-        assertThat(event(ForwarderEvent.TCP_TIMESTAMP_REMOVED)).isEqualTo(1);
-        // SYN-ACK: the acknowledgment goes back to the client's space.
-        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN, CLIENT_ISN + d + 1, SYN | ACK, MSS_1460,
+        assertThat(event(ForwarderEvent.TCP_TIMESTAMPS_TRANSLATED)).isEqualTo(1);
+        // SYN-ACK: the acknowledgment and the timestamp echo go back to the client's space.
+        final byte[] synAckIn = ByteBuffer.allocate(16).put(new byte[] {2, 4, 0x05, (byte) 0xb4, 1, 1, 8, 10})
+            .putInt(500).putInt(1 + t).array();
+        final byte[] synAckOut = ByteBuffer.allocate(16).put(new byte[] {2, 4, 0x05, (byte) 0xac, 1, 1, 8, 10})
+            .putInt(500).putInt(1).array();
+        expect(fromBackendFullNat().tcp(BACKEND_PORT, FIRST_LOCAL_PORT, BACKEND_ISN, CLIENT_ISN + d + 1, SYN | ACK, synAckIn,
                 new byte[0]).build(), 0,
-            toClient().tcp(80, CLIENT_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, MSS_1452, new byte[0]).build());
+            toClient().tcp(80, CLIENT_PORT, BACKEND_ISN, CLIENT_ISN + 1, SYN | ACK, synAckOut, new byte[0]).build());
         // Client data (with the TOA): sequence moved by d.
         expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, PSH_ACK, REQUEST).build(), 1,
             toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + d + 1, BACKEND_ISN + 1, PSH_ACK,
