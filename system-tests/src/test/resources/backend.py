@@ -3,17 +3,21 @@
 
 http NAME PORT        HTTP/1.1 server: answers every request with "backend=NAME path=PATH" and one line per request
                       header ("header name: value"), so tests see what the load balancer forwarded.
+https NAME PORT CERT KEY
+                      as http, over TLS with the PEM chain CERT and key KEY; the first line also carries
+                      "sni=NAME" (the server name the client sent, "-" without one).
 proxy2 NAME PORT      TCP server that reads a PROXY protocol v2 header, answers
                       "backend=NAME proxy=SRC:SPORT->DST:DPORT" and then echoes what follows.
 """
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def http(name, port):
+def http(name, port, cert=None, key=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -22,6 +26,8 @@ def http(name, port):
             if length:
                 self.rfile.read(length)
             lines = ["backend=%s path=%s" % (name, self.path)]
+            if cert:
+                lines[0] += " sni=%s" % (getattr(self.connection, "fulcrum_sni", None) or "-")
             lines += ["header %s: %s" % (k.lower(), v) for k, v in self.headers.items()]
             body = ("\n".join(lines) + "\n").encode()
             self.send_response(200)
@@ -44,7 +50,21 @@ def http(name, port):
             pass
 
     ThreadingHTTPServer.allow_reuse_address = True
-    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    if cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+
+        def remember_sni(sock, server_name, _context):
+            sock.fulcrum_sni = server_name
+
+        context.sni_callback = remember_sni
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
+
+
+def https(name, port, cert, key):
+    http(name, port, cert, key)
 
 
 def recv_exactly(sock, n):
@@ -88,4 +108,4 @@ def proxy2(name, port):
 
 if __name__ == "__main__":
     mode, name, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    {"http": http, "proxy2": proxy2}[mode](name, port)
+    {"http": http, "https": https, "proxy2": proxy2}[mode](name, port, *sys.argv[4:])

@@ -29,7 +29,11 @@ public final class BackendCounters {
         /** Bytes sent to the backend. */
         BYTES_OUT,
         /** Bytes received from the backend. */
-        BYTES_IN
+        BYTES_IN,
+        /** TLS handshakes with the backend that failed for another reason than its certificate (https groups). */
+        TLS_HANDSHAKE_FAILURES,
+        /** TLS handshakes refused because the backend certificate did not verify: chain or name (https groups). */
+        TLS_VERIFY_FAILURES
     }
 
     private final String backendId;
