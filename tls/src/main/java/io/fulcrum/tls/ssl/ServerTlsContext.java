@@ -68,6 +68,7 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
     private final boolean httpAlpn;
     private final TlsCounters counters;
     private final SslProvider provider;
+    private final String implementation;
     private final X509TrustManager clientVerifier;
     private final int[] ecdsaSuites;
     private volatile Index index;
@@ -88,6 +89,7 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
         this.httpAlpn = httpAlpn;
         this.counters = new TlsCounters(listenerId);
         this.provider = TlsProviders.provider();
+        this.implementation = TlsProviders.describe(provider);
         this.clientVerifier = settings.clientAuth() == TlsSettings.ClientAuth.OFF ? null : trustManager(caCertificates());
         this.ticketKeys = new OpenSslSessionTicketKey[] {newTicketKey()};
         this.ecdsaSuites = TlsPolicies.ecdsaSuites(settings.policy());
@@ -101,7 +103,7 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
 
     /** Which TLS implementation is in use, e.g. {@code BoringSSL} or {@code JDK}. */
     public String implementation() {
-        return TlsProviders.describe(provider);
+        return implementation;
     }
 
     /** Counters of this listener's handshakes. */
