@@ -7,6 +7,9 @@ http NAME PORT        HTTP/1.1 server: answers every request with "backend=NAME 
                       arrived. GET /download/N answers N zero bytes; POST /sink reads the body in pieces and answers
                       "sink=N" (neither holds the body in memory); paths starting with /ws/ are a WebSocket echo
                       (RFC 6455: text and binary frames echoed, ping answered, close returned).
+https NAME PORT CERT KEY
+                      as http, over TLS with the PEM chain CERT and key KEY; the first line also carries
+                      "sni=NAME" (the server name the client sent, "-" without one).
 proxy2 NAME PORT      TCP server that reads a PROXY protocol v2 header, answers
                       "backend=NAME proxy=SRC:SPORT->DST:DPORT" and then echoes what follows.
 proxy1 NAME PORT      The same for a PROXY protocol v1 line.
@@ -17,12 +20,13 @@ import base64
 import hashlib
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def http(name, port):
+def http(name, port, cert=None, key=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -38,6 +42,8 @@ def http(name, port):
             if length:
                 self.rfile.read(length)
             lines = ["backend=%s path=%s" % (name, self.path)]
+            if cert:
+                lines[0] += " sni=%s" % (getattr(self.connection, "fulcrum_sni", None) or "-")
             lines += ["header %s: %s" % (k.lower(), v) for k, v in self.headers.items()]
             body = ("\n".join(lines) + "\n").encode()
             self.send_response(200)
@@ -63,7 +69,21 @@ def http(name, port):
             pass
 
     ThreadingHTTPServer.allow_reuse_address = True
-    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    if cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+
+        def remember_sni(sock, server_name, _context):
+            sock.fulcrum_sni = server_name
+
+        context.sni_callback = remember_sni
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
+
+
+def https(name, port, cert, key):
+    http(name, port, cert, key)
 
 
 def download(handler, size):
@@ -233,4 +253,4 @@ def udpproxy2(name, port):
 
 if __name__ == "__main__":
     mode, name, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    {"http": http, "proxy2": proxy2, "proxy1": proxy1, "udpproxy2": udpproxy2}[mode](name, port)
+    {"http": http, "https": https, "proxy2": proxy2, "proxy1": proxy1, "udpproxy2": udpproxy2}[mode](name, port, *sys.argv[4:])

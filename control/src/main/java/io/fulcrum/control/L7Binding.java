@@ -13,6 +13,8 @@ import java.util.Map;
 import io.fulcrum.common.config.AccessLogConfig;
 import io.fulcrum.common.config.BackendConfig;
 import io.fulcrum.common.config.BackendGroupConfig;
+import io.fulcrum.common.config.BackendProtocol;
+import io.fulcrum.common.config.BackendTlsConfig;
 import io.fulcrum.common.config.ForwardingMode;
 import io.fulcrum.common.config.GzipConfig;
 import io.fulcrum.common.config.FulcrumConfig;
@@ -29,6 +31,7 @@ import io.fulcrum.tls.AccessLogSettings;
 import io.fulcrum.tls.AclSettings;
 import io.fulcrum.tls.Backend;
 import io.fulcrum.tls.BackendGroupSettings;
+import io.fulcrum.tls.BackendTlsSettings;
 import io.fulcrum.tls.CookiePersistenceSettings;
 import io.fulcrum.tls.ForwardingRule;
 import io.fulcrum.tls.GzipSettings;
@@ -211,7 +214,13 @@ final class L7Binding {
     static BackendGroupSettings group(final FulcrumConfig config, final String name) {
         final BackendGroupConfig g = config.backendGroup(name).orElseThrow();
         final List<Backend> backends = g.backends().stream().map(L7Binding::backend).toList();
-        return new BackendGroupSettings(g.name(), backends, persistence(g.persistence().orElse(null)));
+        final BackendGroupSettings settings = new BackendGroupSettings(g.name(), backends,
+            persistence(g.persistence().orElse(null)));
+        if (g.protocol() != BackendProtocol.HTTPS) {
+            return settings;
+        }
+        final BackendTlsConfig t = g.tls();
+        return settings.withTls(new BackendTlsSettings(t.verify(), t.ca().orElse(null), t.serverName().orElse(null)));
     }
 
     private static CookiePersistenceSettings persistence(final PersistenceConfig p) {

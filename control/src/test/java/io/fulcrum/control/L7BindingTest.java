@@ -90,4 +90,13 @@ class L7BindingTest {
         assertThat(config.dataplane().interfaces()).isEmpty();
         assertThat(L7Binding.httpListeners(config)).hasSize(1);
     }
+
+    @Test
+    void anHttpsGroupCarriesItsBackendTlsToTheStage() throws Exception {
+        final FulcrumConfig config = ConfigLoader.load(ROOT.resolve("examples/full.yaml"));
+        final io.fulcrum.tls.BackendGroupSettings api = L7Binding.group(config, "api");
+        assertThat(api.tls()).isEqualTo(new io.fulcrum.tls.BackendTlsSettings(true,
+            ROOT.resolve("examples/tls/backends-ca.pem"), "api.internal.example.org"));
+        assertThat(L7Binding.group(config, "web").tls()).isNull();
+    }
 }

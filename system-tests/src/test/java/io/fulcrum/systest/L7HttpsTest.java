@@ -24,12 +24,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * TLS through the real binary in the namespace lab (a node without packet mode): an HTTPS listener (HTTP/1.1 and
  * HTTP/2 by ALPN, curl and h2load), the HTTP→HTTPS redirect listener, a TLS listener (TCP over TLS with PROXY v2 to the
- * backend), and certificate rotation under h2load load with zero failed requests. Certificates are made with openssl
- * in a temporary directory.
+ * backend), certificate rotation under h2load load with zero failed requests, session resumption (TLS 1.2 and 1.3),
+ * and re-encryption to HTTPS backends (verified against a CA with SNI, refused for another CA, accepted unverified).
+ * Certificates are made with openssl in a temporary directory.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class L7HttpsTest {
     private static final String HOST = "example.test";
+    private static final String BACKEND_NAME = "backend.internal.test";
     private static Lab lab;
     private static Path work;
     private static FulcrumProcess fulcrum;
@@ -46,6 +48,16 @@ class L7HttpsTest {
         backend("b1", "http", "b1", "80");
         backend("b2", "http", "b2", "80");
         backend("b1", "proxy2", "b1", "9000");
+        // re-encryption: HTTPS backends with a certificate of the backend CA, and one of an unrelated CA
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "backend-ca.key");
+        openssl("req", "-x509", "-new", "-key", "backend-ca.key", "-subj", "/CN=Fulcrum Backend CA", "-days", "2", "-out",
+            "backend-ca.pem");
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "rogue-ca.key");
+        openssl("req", "-x509", "-new", "-key", "rogue-ca.key", "-subj", "/CN=Rogue CA", "-days", "2", "-out", "rogue-ca.pem");
+        issue("backend", BACKEND_NAME, "backend-ca");
+        issue("rogue", BACKEND_NAME, "rogue-ca");
+        backend("b1", "https", "b1-tls", "8443", work.resolve("backend.pem").toString(), work.resolve("backend.key").toString());
+        backend("b1", "https", "b1-rogue", "8444", work.resolve("rogue.pem").toString(), work.resolve("rogue.key").toString());
         final Path runDir = work.resolve("run");
         final Path config = work.resolve("https.yaml");
         Files.writeString(config, """
@@ -66,12 +78,30 @@ class L7HttpsTest {
                 group: relay
                 certificates: [{cert: server.pem, key: server.key}]
                 proxy-protocol: v2
+              - {name: to-tls, protocol: http, vip: 198.18.0.1, port: 8081, group: tls-trusted}
+              - {name: to-rogue, protocol: http, vip: 198.18.0.1, port: 8082, group: tls-rogue}
+              - {name: to-rogue-unverified, protocol: http, vip: 198.18.0.1, port: 8083, group: tls-unverified}
             backend-groups:
               - name: web
                 backends: [{address: 198.18.1.11, port: 80}, {address: 198.18.1.12, port: 80}]
               - name: relay
                 backends: [{address: 198.18.1.11, port: 9000}]
-            """.formatted(runDir));
+              - name: tls-trusted
+                backends: [{address: 198.18.1.11, port: 8443}]
+                protocol: https
+                tls: {ca: backend-ca.pem, server-name: %2$s}
+                health-check: %3$s
+              - name: tls-rogue
+                backends: [{address: 198.18.1.11, port: 8444}]
+                protocol: https
+                tls: {ca: backend-ca.pem, server-name: %2$s}
+                health-check: %3$s
+              - name: tls-unverified
+                backends: [{address: 198.18.1.11, port: 8444}]
+                protocol: https
+                tls: {verify: false, server-name: %2$s}
+                health-check: %3$s
+            """.formatted(runDir, BACKEND_NAME, "{type: https, interval: 1, timeout: 1, healthy-threshold: 1}"));
         fulcrum = FulcrumProcess.start(lab.ns("lb"), config, runDir, Duration.ofSeconds(60));
     }
 
@@ -85,6 +115,19 @@ class L7HttpsTest {
         }
         openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
             "-extfile", name + ".ext", "-out", name + ".pem");
+    }
+
+    /** A certificate {@code name.pem} for {@code dnsName} issued by the CA {@code ca}. */
+    private static void issue(final String name, final String dnsName, final String ca) {
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", name + ".key");
+        openssl("req", "-new", "-key", name + ".key", "-subj", "/CN=" + dnsName, "-out", name + ".csr");
+        try {
+            Files.writeString(work.resolve(name + ".ext"), "subjectAltName=DNS:" + dnsName + "\n");
+        } catch (final java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial", "-days",
+            "2", "-extfile", name + ".ext", "-out", name + ".pem");
     }
 
     private static void openssl(final String... args) {
@@ -209,6 +252,47 @@ class L7HttpsTest {
             subject = subject();
         }
         assertThat(subject).contains("O = second");
+    }
+
+    @Order(7)
+    @Test
+    void sessionsAreResumedWithTls12AndTls13() {
+        // TLS 1.2: session cache and tickets (-reconnect resumes five times); TLS 1.3: tickets, kept by -sess_out
+        final Lab.Result r12 = client("sh", "-c", "openssl s_client -connect 198.18.0.1:8443 -servername " + HOST
+            + " -tls1_2 -reconnect </dev/null 2>&1 | grep -E '^(New|Reused),'");
+        assertThat(r12.stdout().lines().filter(l -> l.startsWith("Reused, TLSv1.2")).count()).as(r12.toString())
+            .isGreaterThanOrEqualTo(5);
+        for (final String version : List.of("-tls1_2", "-tls1_3")) {
+            final Path session = work.resolve("session" + version + ".pem");
+            final String connect = "openssl s_client -connect 198.18.0.1:8443 -servername " + HOST + " " + version;
+            // BoringSSL sends TLS 1.3 tickets once the connection has carried data: one request, then wait for them
+            final String request = "(printf 'HEAD / HTTP/1.1\\r\\nHost: " + HOST + "\\r\\n\\r\\n'; sleep 1) | ";
+            final Lab.Result r = client("sh", "-c", request + connect + " -sess_out " + session + " 2>&1 | grep -E"
+                + " '^(New|Reused),'; " + request + connect + " -sess_in " + session + " 2>&1 | grep -E '^(New|Reused),'");
+            final String protocol = version.equals("-tls1_2") ? "TLSv1.2" : "TLSv1.3";
+            assertThat(r.stdout().lines().toList()).as(r.toString()).hasSize(2)
+                .satisfies(lines -> assertThat(lines.get(0)).startsWith("New, " + protocol))
+                .satisfies(lines -> assertThat(lines.get(1)).startsWith("Reused, " + protocol));
+        }
+    }
+
+    @Order(8)
+    @Test
+    void httpsBackendsWithACertificateOfTheCaAnswerAndGetTheServerNameAsSni() {
+        final Lab.Result r = client("curl", "-sS", "-i", "-m", "10", "http://198.18.0.1:8081/re");
+        assertThat(r.stdout()).as(r.toString()).startsWith("HTTP/1.1 200")
+            .contains("backend=b1-tls path=/re sni=" + BACKEND_NAME);
+    }
+
+    @Order(9)
+    @Test
+    void httpsBackendsWithACertificateOfAnotherCaAreRefusedUnlessVerificationIsOff() {
+        final Lab.Result refused = client("curl", "-sS", "-i", "-m", "10", "http://198.18.0.1:8082/re");
+        assertThat(refused.stdout()).as(refused.toString()).startsWith("HTTP/1.1 502")
+            .contains("x-fulcrum-error: backend-tls-verify-failed").doesNotContain("backend=");
+        final Lab.Result unverified = client("curl", "-sS", "-i", "-m", "10", "http://198.18.0.1:8083/re");
+        assertThat(unverified.stdout()).as(unverified.toString()).startsWith("HTTP/1.1 200")
+            .contains("backend=b1-rogue path=/re sni=" + BACKEND_NAME);
     }
 
     private static String subject() {

@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param id          group id (access log {@code pool_name})
  * @param backends    the backends, at least one
  * @param persistence L7 cookie persistence, {@link CookiePersistenceSettings#OFF} when not used
+ * @param tls         TLS towards the backends (HTTP listeners re-encrypt), or null for cleartext
  */
-public record BackendGroupSettings(String id, List<Backend> backends, CookiePersistenceSettings persistence) {
+public record BackendGroupSettings(String id, List<Backend> backends, CookiePersistenceSettings persistence,
+                                   BackendTlsSettings tls) {
     /** Validates and copies. */
     public BackendGroupSettings {
         Objects.requireNonNull(id, "id");
@@ -22,8 +24,18 @@ public record BackendGroupSettings(String id, List<Backend> backends, CookiePers
         persistence = persistence == null ? CookiePersistenceSettings.OFF : persistence;
     }
 
-    /** A group without persistence. */
+    /** A cleartext group. */
+    public BackendGroupSettings(String id, List<Backend> backends, CookiePersistenceSettings persistence) {
+        this(id, backends, persistence, null);
+    }
+
+    /** A cleartext group without persistence. */
     public BackendGroupSettings(String id, List<Backend> backends) {
-        this(id, backends, CookiePersistenceSettings.OFF);
+        this(id, backends, CookiePersistenceSettings.OFF, null);
+    }
+
+    /** This group with TLS towards its backends. */
+    public BackendGroupSettings withTls(BackendTlsSettings backendTls) {
+        return new BackendGroupSettings(id, backends, persistence, backendTls);
     }
 }

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param slowStartSeconds weight ramp-up window for a backend that becomes healthy (0 = off)
  * @param allDown L4 answer to new connections when no backend is healthy
  * @param outlierDetection passive health checking, if any
+ * @param protocol what the backends speak: cleartext, or HTTPS (the L7 stage re-encrypts)
+ * @param tls TLS towards the backends of an https group ({@link BackendTlsConfig#DEFAULT} otherwise)
  */
 public record BackendGroupConfig(
         String name,
@@ -27,7 +29,9 @@ public record BackendGroupConfig(
         int drainTimeoutSeconds,
         int slowStartSeconds,
         AllDownAction allDown,
-        Optional<OutlierDetectionConfig> outlierDetection) {
+        Optional<OutlierDetectionConfig> outlierDetection,
+        BackendProtocol protocol,
+        BackendTlsConfig tls) {
     /** Copies collections so the record stays immutable. */
     public BackendGroupConfig {
         backends = List.copyOf(backends);

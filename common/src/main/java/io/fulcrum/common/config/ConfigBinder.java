@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -46,7 +47,8 @@ final class ConfigBinder {
         "x-forwarded-host", "node-identity-header");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "path", "format", "max-file-bytes", "max-files");
     static final List<String> GROUP_KEYS = List.of("name", "scheduler", "maglev-table-size", "backends", "health-check",
-        "persistence", "drain-timeout", "slow-start", "all-down", "outlier-detection");
+        "persistence", "drain-timeout", "slow-start", "all-down", "outlier-detection", "protocol", "tls");
+    static final List<String> BACKEND_TLS_KEYS = List.of("verify", "ca", "server-name");
     static final List<String> BACKEND_KEYS = List.of("address", "port", "weight", "backup");
     static final List<String> HEALTH_CHECK_KEYS = List.of("enabled", "type", "interval", "timeout", "healthy-threshold",
         "unhealthy-threshold", "port", "method", "path", "host", "expected-codes", "request", "expect");
@@ -81,6 +83,7 @@ final class ConfigBinder {
     private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}");
     private static final String LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?" + LABEL + "(\\." + LABEL + ")*");
+    private static final Pattern SERVER_NAME = Pattern.compile(LABEL + "(\\." + LABEL + ")*");
     private static final Pattern CHECK_HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,252}");
     private static final Pattern CHECK_PATH = Pattern.compile("/[A-Za-z0-9\\-_/.%?#&=~]{0,79}");
     private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}");
@@ -684,8 +687,38 @@ final class ConfigBinder {
         final AllDownAction allDown = r.choice("all-down", AllDownAction.values(), AllDownAction.RESET);
         final Optional<OutlierDetectionConfig> outliers = r.has("outlier-detection")
             ? Optional.of(outlierDetection(r.section("outlier-detection", OUTLIER_KEYS))) : Optional.empty();
+        final BackendProtocol protocol = r.choice("protocol", BackendProtocol.values(), BackendProtocol.HTTP);
+        final BackendTlsConfig tls = onlyFor(r, protocol, "tls", protocol == BackendProtocol.HTTPS, "groups with protocol: https")
+            && r.has("tls") ? backendTls(r.section("tls", BACKEND_TLS_KEYS)) : BackendTlsConfig.DEFAULT;
+        if (protocol == BackendProtocol.HTTPS && check.isPresent() && check.get().type() == HealthCheckType.HTTP
+            && check.get().port() == 0) {
+            source.errorAt(r.pathOf("health-check") + ".type", "http would probe the backends' TLS port in cleartext;"
+                + " use https (or tcp) for a group with protocol: https, or set health-check.port to a cleartext port");
+        }
         return source.locate(new BackendGroupConfig(name, scheduler, tableSize, backends, check, persistence, drain, slowStart,
-            allDown, outliers), p);
+            allDown, outliers, protocol, tls), p);
+    }
+
+    private BackendTlsConfig backendTls(final MapReader r) {
+        final boolean verify = r.bool("verify", true);
+        final Optional<Path> ca = r.has("ca") ? Optional.ofNullable(path(r, "ca")) : Optional.empty();
+        if (checkPemFiles && ca.isPresent()) {
+            try {
+                PemFiles.readCaBundle(ca.get());
+            } catch (final PemFiles.PemException e) {
+                r.error("ca", e.getMessage());
+            }
+        }
+        if (!verify && r.written("ca")) {
+            r.error("ca", "has no effect with verify: false (backend certificates are not checked)");
+        }
+        final Optional<String> serverName = r.optionalString("server-name").map(v -> v.toLowerCase(Locale.ROOT));
+        if (serverName.isPresent() && (!SERVER_NAME.matcher(serverName.get()).matches() || serverName.get().length() > 253
+            || serverName.get().matches("[0-9.]+"))) {
+            r.error("server-name", "must be a DNS name such as backend.example.org (sent as SNI; an IP address cannot be), got '"
+                + serverName.get() + "'");
+        }
+        return new BackendTlsConfig(verify, ca, serverName);
     }
 
     private HealthCheckConfig healthCheck(final MapReader r) {

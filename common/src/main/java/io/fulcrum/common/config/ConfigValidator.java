@@ -99,6 +99,10 @@ final class ConfigValidator {
                 source.errorAt(path, "group '" + name + "' uses " + type + " persistence, which needs an http or https listener");
             }
         }
+        if (group.protocol() == BackendProtocol.HTTPS && !protocol.isHttp()) {
+            source.errorAt(path, "group '" + name + "' has protocol: https (HTTP over TLS to the backends), which needs an"
+                + " http or https listener; " + protocol + " listeners relay bytes as they are");
+        }
         if (group.isPrimaryBackup() && !protocol.isL4()) {
             source.errorAt(path, "group '" + name + "' is a primary/backup group, which works on tcp and udp listeners only");
         }

@@ -54,6 +54,8 @@ public final class FeatureGate {
         supported("backend-groups[].persistence"),
         supported("backend-groups[].slow-start"),
         supported("backend-groups[].outlier-detection"),
+        supported("backend-groups[].protocol=https"),
+        supported("backend-groups[].tls"),
         supported("control.aeron-dir"),
         supported("control.channel"),
         supported("control.metrics"),

@@ -126,4 +126,59 @@ class PemFilesTest {
                 l -> assertThat(l).startsWith("t.yaml:12:").contains(": listeners[0].certificates[2].key: " + dir
                     + "/rsa.encrypted.key:1: the private key is encrypted")));
     }
+
+    @Test
+    void backendTlsIsCheckedWithFileLineAndField() throws Exception {
+        final String yaml = """
+            node: {name: n}
+            dataplane: {}
+            listeners:
+              - {name: s, protocol: http, vip: 127.0.0.1, port: 8080, group: missing-ca}
+              - {name: t, protocol: tcp, mode: proxy, vip: 127.0.0.1, port: 9000, group: ok}
+              - {name: u, protocol: http, vip: 127.0.0.1, port: 8081, group: probe}
+            backend-groups:
+              - name: missing-ca
+                backends: [{address: 127.0.0.1, port: 443}]
+                protocol: https
+                tls: {verify: true, ca: %1$s/nowhere.pem, server-name: "10.0.0.1"}
+              - name: ok
+                backends: [{address: 127.0.0.1, port: 443}]
+                protocol: https
+                tls: {ca: %1$s/root.pem, server-name: Backend.Example.org}
+              - name: probe
+                backends: [{address: 127.0.0.1, port: 443}]
+                protocol: https
+                tls: {verify: false, ca: %1$s/root.pem}
+                health-check: {type: http}
+              - name: plain
+                backends: [{address: 127.0.0.1, port: 80}]
+                tls: {verify: false}
+            """.formatted(dir);
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, "t.yaml")).isInstanceOfSatisfying(ConfigException.class, e ->
+            assertThat(e.errors()).extracting(ConfigError::toString).satisfiesExactly(
+                l -> assertThat(l).startsWith("t.yaml:5:").contains("listeners[1].group: group 'ok' has protocol: https"),
+                l -> assertThat(l).startsWith("t.yaml:11:")
+                    .contains("backend-groups[0].tls.ca: " + dir + "/nowhere.pem: no such file"),
+                l -> assertThat(l).startsWith("t.yaml:11:").contains("backend-groups[0].tls.server-name: must be a DNS name"),
+                l -> assertThat(l).startsWith("t.yaml:19:")
+                    .contains("backend-groups[2].tls.ca: has no effect with verify: false"),
+                l -> assertThat(l).startsWith("t.yaml:20:").contains("backend-groups[2].health-check.type: http would probe"),
+                l -> assertThat(l).startsWith("t.yaml:23:").contains("backend-groups[3].tls: applies to groups with protocol:"
+                    + " https only")));
+        final String good = """
+            node: {name: n}
+            dataplane: {}
+            listeners: [{name: s, protocol: http, vip: 127.0.0.1, port: 8080, group: ok}]
+            backend-groups:
+              - name: ok
+                backends: [{address: 127.0.0.1, port: 443}]
+                protocol: https
+                tls: {ca: %1$s/root.pem, server-name: Backend.Example.org}
+            """.formatted(dir);
+        final FulcrumConfig config = ConfigLoader.parse(good, "t.yaml");
+        final BackendGroupConfig ok = config.backendGroup("ok").orElseThrow();
+        assertThat(ok.protocol()).isEqualTo(BackendProtocol.HTTPS);
+        assertThat(ok.tls()).isEqualTo(new BackendTlsConfig(true, java.util.Optional.of(dir.resolve("root.pem")),
+            java.util.Optional.of("backend.example.org")));
+    }
 }

@@ -14,6 +14,8 @@ import io.fulcrum.common.config.AclMode;
 import io.fulcrum.common.config.AllDownAction;
 import io.fulcrum.common.config.BackendConfig;
 import io.fulcrum.common.config.BackendGroupConfig;
+import io.fulcrum.common.config.BackendProtocol;
+import io.fulcrum.common.config.BackendTlsConfig;
 import io.fulcrum.common.config.CertificateConfig;
 import io.fulcrum.common.config.ControlConfig;
 import io.fulcrum.common.config.DataplaneConfig;
@@ -386,6 +388,17 @@ public final class ConfigTree {
             om.put("max-ejection-percent", Scalar.plain(o.maxEjectionPercent()));
             m.put("outlier-detection", om);
         });
+        if (g.protocol() == BackendProtocol.HTTPS) {
+            m.put("protocol", Scalar.plain(g.protocol()));
+            final BackendTlsConfig t = g.tls();
+            if (!t.equals(BackendTlsConfig.DEFAULT)) {
+                final Map<String, Object> tm = new LinkedHashMap<>();
+                putIf(tm, "verify", t.verify(), true);
+                t.ca().ifPresent(ca -> tm.put("ca", str(ca.toString())));
+                t.serverName().ifPresent(name -> tm.put("server-name", str(name)));
+                m.put("tls", tm);
+            }
+        }
         return m;
     }
 

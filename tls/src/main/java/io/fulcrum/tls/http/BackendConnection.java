@@ -1,6 +1,7 @@
 package io.fulcrum.tls.http;
 
 import io.fulcrum.tls.Backend;
+import io.fulcrum.tls.BackendTlsSettings;
 import io.fulcrum.tls.metrics.BackendCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -15,14 +16,17 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class BackendConnection extends ChannelInboundHandlerAdapter {
     final Backend backend;
+    /** TLS settings the connection was made with (null: cleartext); pooled connections are reused only alike. */
+    final BackendTlsSettings tls;
     final BackendCounters counters;
     final BackendPool pool;
     Channel channel;
     ClientConnection owner;
     long idleSinceNs;
 
-    BackendConnection(Backend backend, BackendCounters counters, BackendPool pool) {
+    BackendConnection(Backend backend, BackendTlsSettings tls, BackendCounters counters, BackendPool pool) {
         this.backend = backend;
+        this.tls = tls;
         this.counters = counters;
         this.pool = pool;
     }

@@ -1,6 +1,7 @@
 package io.fulcrum.tls.http;
 
 import io.fulcrum.tls.Backend;
+import io.fulcrum.tls.BackendTlsSettings;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -9,10 +10,11 @@ import java.util.Map;
 /**
  * Idle keep-alive connections to backends, one pool per event loop so a connection is reused only by client
  * connections of the loop it lives on (no locks, no cross-thread hand-off). Newest first (LIFO), bounded per backend,
- * idle connections older than the idle limit are closed on the next poll.
+ * idle connections older than the idle limit are closed on the next poll. Connections are kept apart by their TLS
+ * settings (null: cleartext), so a group that re-encrypts never gets a cleartext connection to the same address.
  */
 final class BackendPool {
-    private final Map<Backend, ArrayDeque<BackendConnection>> idle = new HashMap<>();
+    private final Map<BackendTlsSettings, Map<Backend, ArrayDeque<BackendConnection>>> idle = new HashMap<>();
     private final int maxIdlePerBackend;
     private final long maxIdleNs;
 
@@ -21,9 +23,10 @@ final class BackendPool {
         this.maxIdleNs = maxIdleNs;
     }
 
-    /** An idle live connection to this backend, or null. */
-    BackendConnection poll(Backend backend, long nowNs) {
-        final ArrayDeque<BackendConnection> q = idle.get(backend);
+    /** An idle live connection to this backend made with these TLS settings (null: cleartext), or null. */
+    BackendConnection poll(Backend backend, BackendTlsSettings tls, long nowNs) {
+        final Map<Backend, ArrayDeque<BackendConnection>> byBackend = idle.get(tls);
+        final ArrayDeque<BackendConnection> q = byBackend == null ? null : byBackend.get(backend);
         if (q == null) {
             return null;
         }
@@ -39,7 +42,8 @@ final class BackendPool {
 
     /** Parks a connection; closes it when the pool for the backend is full. */
     void offer(BackendConnection c, long nowNs) {
-        final ArrayDeque<BackendConnection> q = idle.computeIfAbsent(c.backend, k -> new ArrayDeque<>());
+        final ArrayDeque<BackendConnection> q = idle.computeIfAbsent(c.tls, k -> new HashMap<>())
+                .computeIfAbsent(c.backend, k -> new ArrayDeque<>());
         if (q.size() >= maxIdlePerBackend || !c.channel.isActive()) {
             c.channel.close();
             return;
@@ -52,18 +56,21 @@ final class BackendPool {
     }
 
     void remove(BackendConnection c) {
-        final ArrayDeque<BackendConnection> q = idle.get(c.backend);
+        final Map<Backend, ArrayDeque<BackendConnection>> byBackend = idle.get(c.tls);
+        final ArrayDeque<BackendConnection> q = byBackend == null ? null : byBackend.get(c.backend);
         if (q != null) {
             q.remove(c);
         }
     }
 
     void closeAll() {
-        for (ArrayDeque<BackendConnection> q : idle.values()) {
-            for (BackendConnection c : q) {
-                c.channel.close();
+        for (Map<Backend, ArrayDeque<BackendConnection>> byBackend : idle.values()) {
+            for (ArrayDeque<BackendConnection> q : byBackend.values()) {
+                for (BackendConnection c : q) {
+                    c.channel.close();
+                }
+                q.clear();
             }
-            q.clear();
         }
     }
 }

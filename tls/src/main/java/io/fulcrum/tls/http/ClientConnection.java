@@ -8,6 +8,7 @@ import io.fulcrum.tls.accesslog.AccessLogFormat;
 import io.fulcrum.tls.metrics.BackendCounters;
 import io.fulcrum.tls.metrics.ListenerCounters;
 import io.fulcrum.tls.proxy.InboundProxyHandler;
+import io.fulcrum.tls.ssl.BackendTlsContext;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -20,6 +21,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -560,12 +562,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         tries++;
         final BackendCounters bcCounters = group.counters(b);
         bcCounters.increment(BackendCounters.Counter.REQUESTS);
-        final BackendConnection pooled = stage.pool().poll(b, now);
+        final BackendConnection pooled = stage.pool().poll(b, group.settings.tls(), now);
         if (pooled != null) {
             attach(pooled, true, now);
             return;
         }
-        final BackendConnection conn = new BackendConnection(b, bcCounters, stage.pool());
+        final BackendConnection conn = new BackendConnection(b, group.settings.tls(), bcCounters, stage.pool());
         final int gen = generation;
         final ChannelFuture f = new Bootstrap()
                 .group(ch.eventLoop())
@@ -595,6 +597,36 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         conn.channel = f.channel();
+        final BackendTlsContext tls = group.tls;
+        if (tls == null) {
+            attach(conn, false, now);
+            return;
+        }
+        // re-encryption: the request goes out once the handshake (and the certificate check) is done
+        final SslHandler ssl = tls.newHandler(alloc, backend.address(), lr.connectMs);
+        conn.channel.pipeline().addFirst(ssl);
+        // AUTO_READ is off: ask for the server's handshake messages
+        conn.channel.read();
+        ssl.handshakeFuture().addListener(h -> handshaken(conn, tls, h.isSuccess() ? null : h.cause(), gen));
+    }
+
+    private void handshaken(BackendConnection conn, BackendTlsContext tls, Throwable failure, int gen) {
+        if (state != S_CONNECTING || gen != generation || conn.backend != backend) {
+            conn.channel.close();
+            return;
+        }
+        final long now = System.nanoTime();
+        if (failure != null) {
+            final boolean verify = BackendTlsContext.isVerifyFailure(failure);
+            conn.counters.increment(verify ? BackendCounters.Counter.TLS_VERIFY_FAILURES
+                    : BackendCounters.Counter.TLS_HANDSHAKE_FAILURES);
+            tls.logFailure(backend.id(), failure);
+            conn.channel.close();
+            group.selector.failed(backend);
+            recordTry(502, now);
+            retryOrFail(502, verify ? "backend-tls-verify-failed" : "backend-tls-handshake-failed", now);
+            return;
+        }
         attach(conn, false, now);
     }
 

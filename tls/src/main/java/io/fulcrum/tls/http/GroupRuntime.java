@@ -5,11 +5,12 @@ import io.fulcrum.tls.BackendGroupSettings;
 import io.fulcrum.tls.BackendSelector;
 import io.fulcrum.tls.metrics.BackendCounters;
 import io.fulcrum.tls.metrics.CounterStore;
+import io.fulcrum.tls.ssl.BackendTlsContext;
 
 import java.util.HashMap;
 import java.util.Map;
 
-/** A backend group of a running listener: settings, selector and per-backend counters. */
+/** A backend group of a running listener: settings, selector, per-backend counters and TLS towards the backends. */
 final class GroupRuntime {
     final BackendGroupSettings settings;
     final BackendSelector selector;
@@ -18,6 +19,8 @@ final class GroupRuntime {
     private final BackendCounters unlisted;
     final boolean insertCookie;
     final boolean appCookie;
+    /** TLS towards the backends, null for cleartext. */
+    final BackendTlsContext tls;
 
     GroupRuntime(BackendGroupSettings settings, BackendSelector selector, CounterStore store) {
         this.settings = settings;
@@ -28,6 +31,7 @@ final class GroupRuntime {
         this.unlisted = new BackendCounters("unlisted");
         this.insertCookie = settings.persistence().mode() != io.fulcrum.tls.CookiePersistenceSettings.Mode.OFF;
         this.appCookie = settings.persistence().mode() == io.fulcrum.tls.CookiePersistenceSettings.Mode.APP_COOKIE;
+        this.tls = settings.tls() == null ? null : new BackendTlsContext(settings.id(), settings.tls());
     }
 
     BackendCounters counters(Backend b) {

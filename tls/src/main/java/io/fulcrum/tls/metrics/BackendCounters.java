@@ -45,7 +45,11 @@ public final class BackendCounters {
         /** Bytes sent to the backend (the client-to-backend direction, {@code in} as in the L4 counters). */
         BYTES_OUT("in-bytes"),
         /** Bytes received from the backend (the backend-to-client direction, {@code out}). */
-        BYTES_IN("out-bytes");
+        BYTES_IN("out-bytes"),
+        /** TLS handshakes with the backend that failed for another reason than its certificate (https groups). */
+        TLS_HANDSHAKE_FAILURES("tls-handshake-failures"),
+        /** TLS handshakes refused because the backend certificate did not verify: chain or name (https groups). */
+        TLS_VERIFY_FAILURES("tls-verify-failures");
 
         private final String metric;
 

@@ -6,7 +6,6 @@ import io.fulcrum.tls.metrics.TlsCounters;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
@@ -69,6 +68,7 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
     private final boolean httpAlpn;
     private final TlsCounters counters;
     private final SslProvider provider;
+    private final String implementation;
     private final X509TrustManager clientVerifier;
     private final int[] ecdsaSuites;
     private volatile Index index;
@@ -102,7 +102,8 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
         this.settings = settings;
         this.httpAlpn = httpAlpn;
         this.counters = new TlsCounters(listenerId, store);
-        this.provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+        this.provider = TlsProviders.provider();
+        this.implementation = TlsProviders.describe(provider);
         this.clientVerifier = settings.clientAuth() == TlsSettings.ClientAuth.OFF ? null : trustManager(caCertificates());
         this.ticketKeys = new OpenSslSessionTicketKey[] {newTicketKey()};
         this.ecdsaSuites = TlsPolicies.ecdsaSuites(settings.policy());
@@ -116,8 +117,7 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
 
     /** Which TLS implementation is in use, e.g. {@code BoringSSL} or {@code JDK}. */
     public String implementation() {
-        return provider == SslProvider.JDK ? "JDK SSLEngine" + (OpenSsl.unavailabilityCause() == null ? ""
-                : " (BoringSSL unavailable: " + OpenSsl.unavailabilityCause() + ")") : OpenSsl.versionString();
+        return implementation;
     }
 
     /** Counters of this listener's handshakes. */
@@ -351,7 +351,7 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
         }
     }
 
-    private static X509TrustManager trustManager(Collection<X509Certificate> cas) {
+    static X509TrustManager trustManager(Collection<X509Certificate> cas) {
         try {
             final KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);

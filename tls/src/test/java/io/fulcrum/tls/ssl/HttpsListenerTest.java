@@ -139,6 +139,22 @@ class HttpsListenerTest {
         assertThat(stage.tls().get("web").resumptions()).isPositive();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"-tls1_2, TLSv1.2", "-tls1_3, TLSv1.3"})
+    void aSavedSessionIsResumed(String version, String protocol) throws Exception {
+        final Path session = pki.file("session" + version + ".pem");
+        final String connect = "openssl s_client -connect 127.0.0.1:" + port + " -servername a.test " + version;
+        // BoringSSL sends TLS 1.3 tickets once the connection has carried data: one request, then wait for them
+        final String request = "(printf 'HEAD / HTTP/1.1\\r\\nHost: a.test\\r\\n\\r\\n'; sleep 1) | ";
+        final TestPki.Result first = TestPki.run(null, 15, null, List.of("sh", "-c", request + connect + " -sess_out "
+                + session));
+        assertThat(first.out()).contains("New, " + protocol);
+        assertThat(session).as(first.out()).exists();
+        final TestPki.Result second = TestPki.run(null, 15, null, List.of("sh", "-c", request + connect + " -sess_in "
+                + session));
+        assertThat(second.out()).contains("Reused, " + protocol);
+    }
+
     @Test
     void requiredMutualTlsAcceptsClientsOfTheCaAndRefusesOthers() throws Exception {
         final TestPki.Result ok = curl("--cert", pki.file("alice.pem").toString(), "--key", pki.file("alice.key").toString(),

@@ -3,12 +3,20 @@ package io.fulcrum.tls.testing;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsServer;
+import io.fulcrum.common.config.PemFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,6 +24,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
 
 /**
  * An HTTP backend for tests on 127.0.0.1 (com.sun.net.httpserver). Every request is counted and recorded (method,
@@ -42,17 +55,53 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong bodyBytes = new AtomicLong();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final List<String> serverNames = new CopyOnWriteArrayList<>();
 
     /** Starts a backend named {@code name} on an ephemeral port of 127.0.0.1. */
     public TestBackend(String name) throws IOException {
+        this(name, HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128));
+    }
+
+    private TestBackend(String name, HttpServer server) {
         this.name = name;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        this.server = server;
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
     }
 
+    /**
+     * An HTTPS backend (JDK TLS) serving the PEM chain {@code cert} with {@code key}; the SNI each request's connection
+     * carried is recorded (see {@link #serverNames()}).
+     */
+    public static TestBackend https(String name, Path cert, Path key) throws IOException {
+        final HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        try {
+            final PemFiles.KeyPairChain pair = PemFiles.load(cert, key);
+            final KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("server", pair.key(), new char[0], pair.chain().toArray(new X509Certificate[0]));
+            final KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            final SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), null, null);
+            server.setHttpsConfigurator(new HttpsConfigurator(context));
+        } catch (PemFiles.PemException | GeneralSecurityException e) {
+            throw new IOException("cannot load " + cert + ": " + e.getMessage(), e);
+        }
+        return new TestBackend(name, server);
+    }
+
+    /** The SNI of each HTTPS request's connection in order ("" without SNI); empty for a cleartext backend. */
+    public List<String> serverNames() {
+        return List.copyOf(serverNames);
+    }
+
     private void handle(HttpExchange ex) throws IOException {
+        if (ex instanceof HttpsExchange https && https.getSSLSession() instanceof ExtendedSSLSession session) {
+            final List<SNIServerName> names = session.getRequestedServerNames();
+            serverNames.add(names.isEmpty() ? "" : ((SNIHostName) names.getFirst()).getAsciiName());
+        }
         long n = 0;
         try (InputStream in = ex.getRequestBody()) {
             final byte[] buf = new byte[64 * 1024];
