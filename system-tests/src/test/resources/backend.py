@@ -225,7 +225,8 @@ def proxy1(name, port):
                 text = "backend=%s proxy=missing\n" % name
             self.wfile.write(text.encode())
             while True:
-                data = self.request.recv(65536)
+                # read1: what came in the same segment as the header is already in rfile's buffer.
+                data = self.rfile.read1(65536)
                 if not data:
                     return
                 self.request.sendall(data)

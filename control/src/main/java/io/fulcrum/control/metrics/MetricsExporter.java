@@ -313,6 +313,11 @@ public final class MetricsExporter {
             "Responses of the backend that timed out.", null, null));
         m.put(backend + "failures", new StageMetric("fulcrum_l7_backend_failures_total", "counter",
             "Backend connections reset or responses malformed.", null, null));
+        m.put(backend + "tls-handshake-failures", new StageMetric("fulcrum_l7_backend_tls_handshake_failures_total",
+            "counter", "TLS handshakes with an https backend that failed for another reason than its certificate.", null,
+            null));
+        m.put(backend + "tls-verify-failures", new StageMetric("fulcrum_l7_backend_tls_verify_failures_total", "counter",
+            "TLS handshakes with an https backend refused because its certificate did not verify.", null, null));
         m.put(tls + "handshakes", new StageMetric("fulcrum_tls_handshakes_total", "counter",
             "TLS handshakes completed (full and resumed).", null, null));
         m.put(tls + "resumptions", new StageMetric("fulcrum_tls_resumptions_total", "counter",
