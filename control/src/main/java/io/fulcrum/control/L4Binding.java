@@ -3,6 +3,7 @@ package io.fulcrum.control;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,17 @@ import org.agrona.concurrent.status.CountersManager;
  * first {@link L4Snapshot}. Group changes (health, drains) republish the snapshot so the agents re-resolve the
  * backends' next hops.
  *
+ * <p><b>Live changes</b> ({@link #step()}): listeners are added, changed and removed, and groups added, removed and
+ * reconfigured, by publishing a new snapshot; no agent stops. A listener keeps its id while its VIP, port,
+ * protocol, mode and group stay; other settings (timeouts, ACL, TOA, persistence timeout) reach its next flows.
+ * A removed listener, or one whose VIP, port, protocol, mode or group changed (that is a new listener under a new
+ * id), is <em>closed</em>: no new flows, and its flows keep their backend for the group's {@code drain-timeout},
+ * then are reset on their next packet, the way a removed backend drains. Its id and counters are freed once no
+ * flow can be left ({@link #closedFreeAtMs}). A group's new settings (scheduler, Maglev size, slow start, drain,
+ * all-down, health checking) take effect through {@link BackendGroup#reconfigured}, which keeps backends, refs and
+ * connection counts, so established flows keep their backend. A group no packet listener uses any more drains its
+ * backends and stays at its index (the same name added again takes it back).
+ *
  * <p>It also owns the per-agent {@link TrafficCounters} of every listener and every backend (labels
  * {@code agent-<id> listener <name> <metric>} and {@code agent-<id> backend <group>/<address:port> <metric>},
  * docs/metrics.md), allocated in the node's counters file here, off the hot path, and handed to the agents in each
@@ -82,10 +94,24 @@ final class L4Binding implements AutoCloseable {
     /** How long the counters of a drained backend outlive the last snapshot that held them. */
     static final long RETIRE_GRACE_MS = 2_000;
 
+    /** Margin past a closed listener's last possible flow expiry (the agents' expiry runs in duty cycles). */
+    static final long CLOSED_LISTENER_GRACE_MS = 10_000;
+
     private final L4Runtime runtime;
+    /** Every group the snapshot holds, by group index: live ones and ones no listener uses any more. */
     private final List<BackendGroup> groups = new ArrayList<>();
-    private final Map<String, GroupState> groupStates = new HashMap<>();
-    private final Listener[] listeners;
+    /** Groups packet listeners use, by name (read by the status page's threads). */
+    private final Map<String, GroupState> groupStates = new ConcurrentHashMap<>();
+    /** Groups no packet listener uses any more, by name: their backends drain, their index stays. */
+    private final Map<String, GroupState> unusedGroups = new HashMap<>();
+    private final List<GroupState> groupsByIndex = new ArrayList<>();
+    /** The snapshot's listeners by id; null for free ids. */
+    private final List<Listener> listeners = new ArrayList<>();
+    /** Open listeners: name to id and configuration. */
+    private final Map<String, Integer> listenerIds = new HashMap<>();
+    private final Map<String, ListenerConfig> listenerConfigs = new HashMap<>();
+    /** Closed listeners: id to the time their id and counters are freed. */
+    private final Map<Integer, Long> closedFreeAtMs = new HashMap<>();
     private final RouteTable routes;
     private HealthChecker healthChecker;
     private final PersistenceTable persistence;
@@ -96,9 +122,10 @@ final class L4Binding implements AutoCloseable {
     });
     private final CountersManager countersManager;
     private final int agents;
-    private final TrafficCounters[][] listenerTraffic;
-    private final GroupState[] groupsByIndex;
+    /** Per agent, per listener id. */
+    private final List<TrafficCounters[]> listenerTraffic = new ArrayList<>();
     private final List<Retired> retired = new ArrayList<>();
+    private volatile boolean everyFrameIo = true;
     private long version = 1;
 
     /** Counters of a backend whose slot the group freed, waiting for {@link #RETIRE_GRACE_MS}. */
@@ -107,10 +134,12 @@ final class L4Binding implements AutoCloseable {
 
     /** What the binding knows of one backend group: its config and the ref of every backend (by address:port). */
     private static final class GroupState {
-        private final BackendGroup group;
+        private volatile BackendGroup group;
         private final int index;
-        private BackendGroupConfig config;
-        private final Map<String, Integer> refs = new HashMap<>();
+        private volatile BackendGroupConfig config;
+        private final Map<String, Integer> refs = new ConcurrentHashMap<>();
+        /** The configuration of each backend in {@link #refs}. */
+        private final Map<String, BackendConfig> backends = new ConcurrentHashMap<>();
         /** Per-agent counters of each backend ref, draining ones included. */
         private final Map<Integer, TrafficCounters[]> traffic = new HashMap<>();
 
@@ -121,19 +150,14 @@ final class L4Binding implements AutoCloseable {
         }
     }
 
-    private L4Binding(final L4Runtime runtime, final Listener[] listeners, final RouteTable routes,
-                      final HealthChecker healthChecker, final PersistenceTable persistence, final List<BackendGroup> groups,
-                      final CountersManager countersManager) {
+    private L4Binding(final L4Runtime runtime, final RouteTable routes, final HealthChecker healthChecker,
+                      final PersistenceTable persistence, final CountersManager countersManager) {
         this.runtime = runtime;
-        this.listeners = listeners;
         this.routes = routes;
         this.healthChecker = healthChecker;
         this.persistence = persistence;
-        this.groups.addAll(groups);
         this.countersManager = countersManager;
         this.agents = runtime.agents();
-        this.listenerTraffic = new TrafficCounters[agents][listeners.length];
-        this.groupsByIndex = new GroupState[groups.size()];
     }
 
     /**
@@ -154,53 +178,14 @@ final class L4Binding implements AutoCloseable {
     static L4Binding create(final FulcrumConfig config, final Path flowTableDirectory, final CountersManager countersManager,
                             final long nowMs) {
         final DataplaneConfig dataplane = config.dataplane();
-        final int agents = dataplane.agents();
-        final Map<String, Integer> groupIndex = new HashMap<>();
-        final List<BackendGroup> groups = new ArrayList<>();
-        final List<BackendGroupConfig> groupConfigs = new ArrayList<>();
-        boolean persistenceUsed = false;
-        boolean healthUsed = false;
         final Set<String> used = usedGroups(config);
-        for (final BackendGroupConfig g : config.backendGroups()) {
-            if (!used.contains(g.name())) {
-                continue; // a group of L7 or proxy-mode listeners only: the L7 stage schedules and checks it
-            }
-            final boolean checked = g.healthCheck().map(HealthCheckConfig::enabled).orElse(false);
-            final BackendGroupConfiguration configuration = new BackendGroupConfiguration(g.name(), Layer.L4,
-                SchedulerAlgorithm.valueOf(g.scheduler().name()), agents, BackendGroupConfiguration.DEFAULT_CAPACITY,
-                g.maglevTableSize(), g.slowStartSeconds(), g.drainTimeoutSeconds(),
-                NoBackendAction.parse(g.allDown().token()), checked);
-            final BackendGroup group = new BackendGroup(configuration, nowMs);
-            groupIndex.put(g.name(), groups.size());
-            groups.add(group);
-            groupConfigs.add(g);
-            persistenceUsed |= g.persistence().map(p -> p.type() == PersistenceType.SOURCE_IP).orElse(false);
-            healthUsed |= checked;
-        }
-        final PersistenceTable persistence = persistenceUsed ? new PersistenceTable(PERSISTENCE_ENTRIES, agents, true) : null;
+        final boolean persistenceUsed = config.backendGroups().stream().filter(g -> used.contains(g.name()))
+            .anyMatch(L4Binding::sourceIpPersistence);
+        final boolean healthUsed = config.backendGroups().stream().filter(g -> used.contains(g.name()))
+            .anyMatch(L4Binding::checked);
+        final PersistenceTable persistence = persistenceUsed
+            ? new PersistenceTable(PERSISTENCE_ENTRIES, dataplane.agents(), true) : null;
         final HealthChecker checker = healthUsed ? new HealthChecker("fulcrum-health", 2, System.nanoTime()) : null;
-        final List<Listener> listeners = new ArrayList<>();
-        for (final ListenerConfig l : config.listeners()) {
-            if (!l.protocol().isL4() || l.mode() == ForwardingMode.PROXY || l.group().isEmpty()) {
-                continue;
-            }
-            final int gi = groupIndex.get(l.group().get());
-            final BackendGroupConfig g = groupConfigs.get(gi);
-            final boolean tcp = l.protocol() == ListenerProtocol.TCP;
-            final TimeoutProfile.Builder timeouts = TimeoutProfile.builder()
-                .resetOnIdleExpiry(l.timeouts().resetOnExpiry());
-            if (tcp) {
-                timeouts.tcpTimeoutS(TcpState.ESTABLISHED, l.timeouts().idleSeconds());
-            } else {
-                timeouts.udpTimeoutS(l.timeouts().idleSeconds());
-            }
-            final long persistenceMs = g.persistence().filter(p -> p.type() == PersistenceType.SOURCE_IP)
-                .map(p -> p.timeoutSeconds() * 1000L).orElse(0L);
-            listeners.add(new Listener(listeners.size(), l.name(), tcp ? Listener.TCP : Listener.UDP, l.vip().ipv4(), l.port(),
-                l.mode() == ForwardingMode.DNAT ? FlowDescriptor.NAT_DNAT : FlowDescriptor.NAT_FULLNAT, gi, acl(l),
-                tcp && l.mode() == ForwardingMode.FULLNAT && l.toa().enabled() ? l.toa().kind() : -1, timeouts.build(),
-                persistenceMs));
-        }
         final List<RouteTable.Route> routeList = new ArrayList<>();
         for (final RouteConfig r : dataplane.routes()) {
             int port = 0;
@@ -215,31 +200,50 @@ final class L4Binding implements AutoCloseable {
         for (final LocalAddressConfig a : dataplane.localAddresses()) {
             locals.add(new L4Runtime.LocalAddress(a.address(), a.ports().first(), a.ports().last()));
         }
-        final L4Runtime runtime = new L4Runtime(agents, dataplane.flowTable().capacity(), locals, persistence,
+        final L4Runtime runtime = new L4Runtime(dataplane.agents(), dataplane.flowTable().capacity(), locals, persistence,
             flowTableDirectory);
-        final L4Binding binding = new L4Binding(runtime, listeners.toArray(new Listener[0]),
-            new RouteTable(routeList.toArray(new RouteTable.Route[0])), checker, persistence, groups, countersManager);
+        final L4Binding binding = new L4Binding(runtime, new RouteTable(routeList.toArray(new RouteTable.Route[0])), checker,
+            persistence, countersManager);
         try {
-            binding.allocateListenerTraffic();
-            for (int gi = 0; gi < groups.size(); gi++) {
-                final GroupState state = new GroupState(groups.get(gi), gi, groupConfigs.get(gi));
-                binding.groupStates.put(groupConfigs.get(gi).name(), state);
-                binding.groupsByIndex[gi] = state;
-                for (final BackendConfig b : groupConfigs.get(gi).backends()) {
-                    binding.addBackend(state, b, nowMs);
-                }
-            }
+            binding.initialize(config, nowMs);
         } catch (final RuntimeException e) {
             binding.close();
             throw e;
         }
-        binding.publish();
-        for (final BackendGroup group : groups) {
-            // a group publishes while holding its own lock; republishing takes the binding's lock, which change() holds
-            // while it calls into groups: so never republish on the group's thread, hand it to the binding's thread
-            group.addListener(snapshot -> binding.publishSoon());
-        }
         return binding;
+    }
+
+    /** The first groups and listeners and the first snapshot, under the lock the groups' republishing takes. */
+    private synchronized void initialize(final FulcrumConfig config, final long nowMs) {
+        changeGroups(config, nowMs);
+        changeListeners(config, nowMs);
+        publish();
+    }
+
+    private static boolean checked(final BackendGroupConfig g) {
+        return g.healthCheck().map(HealthCheckConfig::enabled).orElse(false);
+    }
+
+    private static boolean sourceIpPersistence(final BackendGroupConfig g) {
+        return g.persistence().map(p -> p.type() == PersistenceType.SOURCE_IP).orElse(false);
+    }
+
+    private BackendGroupConfiguration configuration(final BackendGroupConfig g) {
+        return new BackendGroupConfiguration(g.name(), Layer.L4, SchedulerAlgorithm.valueOf(g.scheduler().name()), agents,
+            BackendGroupConfiguration.DEFAULT_CAPACITY, g.maglevTableSize(), g.slowStartSeconds(), g.drainTimeoutSeconds(),
+            NoBackendAction.parse(g.allDown().token()), checked(g));
+    }
+
+    /** Puts {@code group} at {@code index} of the snapshot's groups and republishes whenever it publishes. */
+    private void install(final int index, final BackendGroup group) {
+        if (index == groups.size()) {
+            groups.add(group);
+        } else {
+            groups.set(index, group);
+        }
+        // a group publishes while holding its own lock; republishing takes the binding's lock, which change() holds
+        // while it calls into groups: so never republish on the group's thread, hand it to the binding's thread
+        group.addListener(snapshot -> publishSoon());
     }
 
     private static String key(final BackendConfig b) {
@@ -255,18 +259,42 @@ final class L4Binding implements AutoCloseable {
             b.backup() ? BackendRole.BACKUP : BackendRole.PRIMARY, 0);
         final int ref = state.group.add(spec, nowMs);
         state.refs.put(key(b), ref);
+        state.backends.put(key(b), b);
         allocateBackendTraffic(state, b, ref);
         watch(state, b, ref);
     }
 
-    private synchronized void allocateListenerTraffic() {
+    private void removeBackend(final GroupState state, final String key, final long nowMs) {
+        final int ref = state.refs.remove(key);
+        state.backends.remove(key);
+        unwatch(state, ref);
+        state.group.remove(ref, nowMs); // drains for the group's drain-timeout
+    }
+
+    /** Allocates the per-agent counters of listener {@code id}. */
+    private void allocateListenerTraffic(final int id, final String name) {
         if (countersManager == null) {
             return;
         }
-        for (int agent = 0; agent < agents; agent++) {
-            for (final Listener listener : listeners) {
-                listenerTraffic[agent][listener.id()] = TrafficCounters.listener(countersManager, agent, listener.id(),
-                    listener.name());
+        final TrafficCounters[] perAgent = new TrafficCounters[agents];
+        try {
+            for (int agent = 0; agent < agents; agent++) {
+                perAgent[agent] = TrafficCounters.listener(countersManager, agent, id, name);
+            }
+        } catch (final RuntimeException e) {
+            closeAll(perAgent);
+            throw e;
+        }
+        while (listenerTraffic.size() <= id) {
+            listenerTraffic.add(null);
+        }
+        listenerTraffic.set(id, perAgent);
+    }
+
+    private static void closeAll(final TrafficCounters[] perAgent) {
+        for (final TrafficCounters c : perAgent) {
+            if (c != null) {
+                c.close();
             }
         }
     }
@@ -287,11 +315,7 @@ final class L4Binding implements AutoCloseable {
                     state.config.name(), endpoint);
             }
         } catch (final RuntimeException e) {
-            for (final TrafficCounters c : perAgent) {
-                if (c != null) {
-                    c.close();
-                }
-            }
+            closeAll(perAgent);
             throw e;
         }
         state.traffic.put(ref, perAgent);
@@ -310,9 +334,9 @@ final class L4Binding implements AutoCloseable {
             healthChecker = new HealthChecker("fulcrum-health", 2, System.nanoTime());
         }
         final int port = check.get().port() > 0 ? check.get().port() : b.port();
-        final BackendGroup group = state.group;
+        // the group is read at each result: a reconfigured group replaces it (and the old one forwards anyway)
         healthChecker.addTarget(targetId(state, ref), inet(b.address().ipv4()), port, health(check.get()),
-            (id, up, status) -> group.setHealthy(ref, up, System.nanoTime() / 1_000_000L));
+            (id, up, status) -> state.group.setHealthy(ref, up, System.nanoTime() / 1_000_000L));
     }
 
     private void unwatch(final GroupState state, final int ref) {
@@ -326,14 +350,33 @@ final class L4Binding implements AutoCloseable {
         tick(System.nanoTime() / 1_000_000L);
     }
 
-    /** One tick at {@code nowMs}: group deadlines, then freeing the counters of backends retired long enough ago. */
-    void tick(final long nowMs) {
+    /**
+     * One tick at {@code nowMs}: group deadlines, freeing the counters of backends retired long enough ago, and
+     * the ids of closed listeners no flow can still use.
+     */
+    synchronized void tick(final long nowMs) {
         freeRetired(nowMs);
         for (final BackendGroup group : groups) {
             try {
                 group.tick(nowMs);
             } catch (final RuntimeException e) {
                 System.err.println("fulcrum: group tick failed: " + e);
+            }
+        }
+        final List<Integer> free = closedFreeAtMs.entrySet().stream().filter(e -> e.getValue() <= nowMs)
+            .map(Map.Entry::getKey).toList();
+        if (!free.isEmpty()) {
+            for (final int id : free) {
+                closedFreeAtMs.remove(id);
+                listeners.set(id, null);
+            }
+            publish();
+            for (final int id : free) {
+                // no snapshot from now on reaches them; agents still on an older one are gone within the grace
+                final TrafficCounters[] perAgent = id < listenerTraffic.size() ? listenerTraffic.set(id, null) : null;
+                if (perAgent != null) {
+                    retired.add(new Retired(perAgent, nowMs));
+                }
             }
         }
     }
@@ -369,25 +412,43 @@ final class L4Binding implements AutoCloseable {
     }
 
     /**
-     * The live-change step for the control plane: backends (add, remove with draining, weight) and health-check
-     * settings change without touching established flows; everything else about packet-mode listeners and groups
-     * is refused with the reason, because it is not hitless in this build.
+     * Tells the binding whether the node's packet I/O takes every frame (AF_PACKET, true) or only frames for its own
+     * addresses (the AF_XDP redirect program): DNAT listeners need every frame, so they cannot be added live to an
+     * AF_XDP node.
+     */
+    void everyFrameIo(final boolean everyFrame) {
+        this.everyFrameIo = everyFrame;
+    }
+
+    /**
+     * The live-change step for the control plane: listeners, groups, backends, weights, draining and health checks
+     * change without stopping an agent (see the class comment); what cannot change while running is refused with the
+     * reason. A failed apply restores the running configuration before it returns.
      */
     RuntimeStep step() {
         return new RuntimeStep() {
             @Override
             public String name() {
-                return "l4-groups";
+                return "l4-listeners-and-groups";
             }
 
             @Override
             public Optional<String> check(final FulcrumConfig current, final FulcrumConfig next, final ConfigDiff diff) {
-                return refusal(current, next);
+                return refusal(next);
             }
 
             @Override
             public void apply(final FulcrumConfig current, final FulcrumConfig next, final ConfigDiff diff) {
-                change(next);
+                try {
+                    change(next);
+                } catch (final RuntimeException e) {
+                    try {
+                        change(current);
+                    } catch (final RuntimeException restore) {
+                        e.addSuppressed(restore);
+                    }
+                    throw e;
+                }
             }
 
             @Override
@@ -398,7 +459,8 @@ final class L4Binding implements AutoCloseable {
     }
 
     private static List<ListenerConfig> packetListeners(final FulcrumConfig config) {
-        return config.listeners().stream().filter(l -> l.protocol().isL4() && l.mode() != ForwardingMode.PROXY).toList();
+        return config.listeners().stream().filter(l -> l.protocol().isL4() && l.mode() != ForwardingMode.PROXY
+            && l.group().isPresent()).toList();
     }
 
     /** Whether {@code config} has tcp/udp listeners in fullnat or dnat mode (the packet path's listeners). */
@@ -413,74 +475,99 @@ final class L4Binding implements AutoCloseable {
         return used;
     }
 
-    private Optional<String> refusal(final FulcrumConfig current, final FulcrumConfig next) {
-        if (!packetListeners(current).equals(packetListeners(next))) {
-            return Optional.of("listeners: adding, removing or changing packet-mode (fullnat/dnat) listeners needs a restart"
-                + " in this build; backends, weights, draining and health checks change live");
-        }
-        final Map<String, BackendGroupConfig> nextGroups = new HashMap<>();
+    /** Why {@code next} cannot be applied live, or empty. */
+    private synchronized Optional<String> refusal(final FulcrumConfig next) {
         final Set<String> used = usedGroups(next);
-        next.backendGroups().stream().filter(g -> used.contains(g.name())).forEach(g -> nextGroups.put(g.name(), g));
-        if (!nextGroups.keySet().equals(groupStates.keySet())) {
-            return Optional.of("backend-groups: adding or removing backend groups needs a restart in this build");
-        }
-        for (final GroupState state : groupStates.values()) {
-            final BackendGroupConfig now = state.config;
-            final BackendGroupConfig then = nextGroups.get(now.name());
-            final String field = now.scheduler() != then.scheduler() ? "scheduler"
-                : now.maglevTableSize() != then.maglevTableSize() ? "maglev-table-size"
-                : !now.persistence().equals(then.persistence()) ? "persistence"
-                : now.drainTimeoutSeconds() != then.drainTimeoutSeconds() ? "drain-timeout"
-                : now.slowStartSeconds() != then.slowStartSeconds() ? "slow-start"
-                : now.allDown() != then.allDown() ? "all-down"
-                : !now.outlierDetection().equals(then.outlierDetection()) ? "outlier-detection"
-                : now.healthCheck().filter(HealthCheckConfig::enabled).isPresent()
-                    != then.healthCheck().filter(HealthCheckConfig::enabled).isPresent() ? "health-check" : null;
-            if (field != null) {
-                return Optional.of("backend-groups[" + now.name() + "]." + field + ": changing it needs a restart in this"
-                    + " build (backends, weights and health-check settings change live)");
+        final List<String> reasons = new ArrayList<>();
+        for (final BackendGroupConfig then : next.backendGroups()) {
+            if (!used.contains(then.name())) {
+                continue;
             }
-            final Map<String, BackendConfig> old = new HashMap<>();
-            now.backends().forEach(b -> old.put(key(b), b));
+            if (persistence == null && sourceIpPersistence(then)) {
+                reasons.add("backend-groups[" + then.name() + "].persistence: source-ip persistence needs the shared "
+                    + "persistence table, which is allocated at start only when a packet-mode group uses it; restart to turn"
+                    + " it on (changing its timeout on a group that has it is live)");
+            }
+            final GroupState state = groupStates.get(then.name());
+            if (state == null) {
+                continue;
+            }
             for (final BackendConfig b : then.backends()) {
-                final BackendConfig before = old.get(key(b));
+                final BackendConfig before = state.backends.get(key(b));
                 if (before != null && before.backup() != b.backup()) {
-                    return Optional.of("backend-groups[" + now.name() + "].backends[" + key(b) + "].backup: remove the"
+                    reasons.add("backend-groups[" + then.name() + "].backends[" + key(b) + "].backup: remove the"
                         + " backend and add it again to change its role");
                 }
             }
         }
-        return Optional.empty();
+        if (!everyFrameIo) {
+            for (final ListenerConfig l : packetListeners(next)) {
+                final ListenerConfig before = listenerConfigs.get(l.name());
+                if (l.mode() == ForwardingMode.DNAT && (before == null || before.mode() != ForwardingMode.DNAT)) {
+                    reasons.add("listeners[" + l.name() + "].mode: dnat listeners need io: af_packet (DNAT replies are "
+                        + "addressed to clients, and this node's AF_XDP redirect program only takes frames for its own "
+                        + "addresses); the node runs AF_XDP, so this needs a restart with io: af_packet");
+                }
+            }
+        }
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", reasons));
     }
 
-    /** Moves every group to {@code target}'s backends, weights and health-check settings. */
+    /** Moves listeners and groups to {@code target} and publishes the result. */
     private synchronized void change(final FulcrumConfig target) {
-        changeGroups(target);
+        final long nowMs = System.nanoTime() / 1_000_000L;
+        changeGroups(target, nowMs);
+        changeListeners(target, nowMs);
         publish(); // the change is in the agents' snapshot when apply returns
     }
 
-    private void changeGroups(final FulcrumConfig target) {
-        final long nowMs = System.nanoTime() / 1_000_000L;
-        for (final BackendGroupConfig wanted : target.backendGroups()) {
-            final GroupState state = groupStates.get(wanted.name());
-            if (state == null) {
-                continue;
+    /** Adds, reconfigures and retires groups, and moves each used group to its backends, weights and checks. */
+    private void changeGroups(final FulcrumConfig target, final long nowMs) {
+        final Set<String> used = usedGroups(target);
+        for (final String name : List.copyOf(groupStates.keySet())) {
+            if (!used.contains(name)) {
+                final GroupState state = groupStates.remove(name);
+                for (final String key : List.copyOf(state.refs.keySet())) {
+                    removeBackend(state, key, nowMs);
+                }
+                unusedGroups.put(name, state);
             }
-            final boolean checksChanged = !state.config.healthCheck().equals(wanted.healthCheck());
-            final Map<String, BackendConfig> wantedByKey = new HashMap<>();
-            wanted.backends().forEach(b -> wantedByKey.put(key(b), b));
-            final Map<String, BackendConfig> haveByKey = new HashMap<>();
-            state.config.backends().forEach(b -> haveByKey.put(key(b), b));
-            for (final Map.Entry<String, BackendConfig> have : haveByKey.entrySet()) {
-                if (!wantedByKey.containsKey(have.getKey())) {
-                    final int ref = state.refs.remove(have.getKey());
-                    unwatch(state, ref);
-                    state.group.remove(ref, nowMs); // drains for the group's drain-timeout
+        }
+        for (final BackendGroupConfig wanted : target.backendGroups()) {
+            if (!used.contains(wanted.name())) {
+                continue; // a group of L7 or proxy-mode listeners only: the L7 stage schedules and checks it
+            }
+            GroupState state = groupStates.get(wanted.name());
+            if (state == null) {
+                state = unusedGroups.remove(wanted.name());
+                if (state != null) {
+                    groupStates.put(wanted.name(), state);
                 }
             }
+            final BackendGroupConfiguration configuration = configuration(wanted);
+            if (state == null) {
+                final int index = groups.size();
+                final BackendGroup group = new BackendGroup(configuration, nowMs);
+                state = new GroupState(group, index, wanted);
+                install(index, group);
+                groupsByIndex.add(state);
+                groupStates.put(wanted.name(), state);
+            } else if (!state.group.configuration().equals(configuration)) {
+                final BackendGroup next = state.group.reconfigured(configuration, nowMs);
+                install(state.index, next);
+                state.group = next;
+            }
+            final boolean checksChanged = !state.config.healthCheck().equals(wanted.healthCheck());
             state.config = wanted;
+            final Map<String, BackendConfig> wantedByKey = new HashMap<>();
+            wanted.backends().forEach(b -> wantedByKey.put(key(b), b));
+            for (final String have : List.copyOf(state.backends.keySet())) {
+                if (!wantedByKey.containsKey(have)) {
+                    removeBackend(state, have, nowMs);
+                }
+            }
             for (final BackendConfig b : wanted.backends()) {
-                final BackendConfig before = haveByKey.get(key(b));
+                final BackendConfig before = state.backends.get(key(b));
                 if (before == null) {
                     addBackend(state, b, nowMs);
                 } else {
@@ -488,13 +575,83 @@ final class L4Binding implements AutoCloseable {
                     if (before.weight() != b.weight()) {
                         state.group.setWeight(ref, b.weight(), nowMs);
                     }
+                    state.backends.put(key(b), b);
                     if (checksChanged) {
                         unwatch(state, ref);
-                        watch(state, b, ref);
+                        watch(state, b, ref); // restarts the check with the new settings (or leaves it off)
                     }
                 }
             }
         }
+    }
+
+    /** Whether {@code a} and {@code b} are the same listener to the data path (same id, same flows). */
+    private static boolean sameIdentity(final ListenerConfig a, final ListenerConfig b) {
+        return a.protocol() == b.protocol() && a.vip().equals(b.vip()) && a.port() == b.port() && a.mode() == b.mode()
+            && a.group().equals(b.group());
+    }
+
+    /** Opens, updates and closes listeners; groups are already at {@code target}. */
+    private void changeListeners(final FulcrumConfig target, final long nowMs) {
+        final Map<String, ListenerConfig> wanted = new HashMap<>();
+        packetListeners(target).forEach(l -> wanted.put(l.name(), l));
+        for (final String name : List.copyOf(listenerIds.keySet())) {
+            final ListenerConfig want = wanted.get(name);
+            if (want == null || !sameIdentity(listenerConfigs.get(name), want)) {
+                close(name, nowMs);
+            }
+        }
+        for (final ListenerConfig l : packetListeners(target)) {
+            final Integer id = listenerIds.get(l.name());
+            if (id != null) {
+                listeners.set(id, listener(id, l));
+                listenerConfigs.put(l.name(), l);
+                continue;
+            }
+            int free = listeners.indexOf(null);
+            if (free < 0) {
+                free = listeners.size();
+                listeners.add(null);
+            }
+            allocateListenerTraffic(free, l.name());
+            listeners.set(free, listener(free, l));
+            listenerIds.put(l.name(), free);
+            listenerConfigs.put(l.name(), l);
+        }
+    }
+
+    /** Closes listener {@code name}: no new flows; its flows are reset after its group's drain-timeout. */
+    private void close(final String name, final long nowMs) {
+        final int id = listenerIds.remove(name);
+        listenerConfigs.remove(name);
+        final Listener open = listeners.get(id);
+        final GroupState state = groupsByIndex.get(open.groupIndex());
+        final long deadlineMs = nowMs + state.config.drainTimeoutSeconds() * 1000L;
+        listeners.set(id, open.closed(deadlineMs));
+        long longestMs = 0;
+        for (int tcpState = 0; tcpState < TcpState.COUNT; tcpState++) {
+            longestMs = Math.max(longestMs, open.timeouts().timeoutMs(open.protocol(), tcpState));
+        }
+        // a flow idle at the deadline expires within its longest timeout; one with traffic after it is reset then
+        closedFreeAtMs.put(id, deadlineMs + longestMs + CLOSED_LISTENER_GRACE_MS);
+    }
+
+    private Listener listener(final int id, final ListenerConfig l) {
+        final GroupState state = groupStates.get(l.group().get());
+        final BackendGroupConfig g = state.config;
+        final boolean tcp = l.protocol() == ListenerProtocol.TCP;
+        final TimeoutProfile.Builder timeouts = TimeoutProfile.builder().resetOnIdleExpiry(l.timeouts().resetOnExpiry());
+        if (tcp) {
+            timeouts.tcpTimeoutS(TcpState.ESTABLISHED, l.timeouts().idleSeconds());
+        } else {
+            timeouts.udpTimeoutS(l.timeouts().idleSeconds());
+        }
+        final long persistenceMs = g.persistence().filter(p -> p.type() == PersistenceType.SOURCE_IP)
+            .map(p -> p.timeoutSeconds() * 1000L).orElse(0L);
+        return new Listener(id, l.name(), tcp ? Listener.TCP : Listener.UDP, l.vip().ipv4(), l.port(),
+            l.mode() == ForwardingMode.DNAT ? FlowDescriptor.NAT_DNAT : FlowDescriptor.NAT_FULLNAT, state.index, acl(l),
+            tcp && l.mode() == ForwardingMode.FULLNAT && l.toa().enabled() ? l.toa().kind() : -1, timeouts.build(),
+            persistenceMs);
     }
 
     private static HealthCheckConfiguration health(final HealthCheckConfig h) {
@@ -533,7 +690,6 @@ final class L4Binding implements AutoCloseable {
         }
     }
 
-    /** Publishes a snapshot with the current groups (called again whenever a group publishes). */
     /** Republishes on the binding's own thread (called from group listeners, under a group's lock). */
     private void publishSoon() {
         try {
@@ -544,7 +700,8 @@ final class L4Binding implements AutoCloseable {
     }
 
     synchronized void publish() {
-        runtime.publish(L4Snapshot.of(version++, listeners, groups.toArray(new BackendGroup[0]), routes, traffic()));
+        runtime.publish(L4Snapshot.of(version++, listeners.toArray(new Listener[0]), groups.toArray(new BackendGroup[0]),
+            routes, traffic()));
     }
 
     /**
@@ -555,11 +712,11 @@ final class L4Binding implements AutoCloseable {
         if (countersManager == null) {
             return null;
         }
-        final TrafficCounters[][][] backends = new TrafficCounters[agents][groupsByIndex.length][];
-        final int[][] refs = new int[groupsByIndex.length][];
+        final TrafficCounters[][][] backends = new TrafficCounters[agents][groupsByIndex.size()][];
+        final int[][] refs = new int[groupsByIndex.size()][];
         final long nowMs = System.nanoTime() / 1_000_000L;
-        for (int gi = 0; gi < groupsByIndex.length; gi++) {
-            final GroupState state = groupsByIndex[gi];
+        for (int gi = 0; gi < groupsByIndex.size(); gi++) {
+            final GroupState state = groupsByIndex.get(gi);
             final GroupSnapshot snapshot = groups.get(gi).snapshot();
             refs[gi] = new int[snapshot.capacity()];
             for (int agent = 0; agent < agents; agent++) {
@@ -586,7 +743,14 @@ final class L4Binding implements AutoCloseable {
                 return true;
             });
         }
-        return new L4TrafficCounters(listenerTraffic, backends, refs);
+        final TrafficCounters[][] byListener = new TrafficCounters[agents][listeners.size()];
+        for (int id = 0; id < listeners.size() && id < listenerTraffic.size(); id++) {
+            final TrafficCounters[] perAgent = listenerTraffic.get(id);
+            for (int agent = 0; perAgent != null && agent < agents; agent++) {
+                byListener[agent][id] = perAgent[agent];
+            }
+        }
+        return new L4TrafficCounters(byListener, backends, refs);
     }
 
     /** Frees the counters of drained backends once no agent can still reach them. */
@@ -618,8 +782,14 @@ final class L4Binding implements AutoCloseable {
         return runtime;
     }
 
-    int listenerCount() {
-        return listeners.length;
+    /** Number of open listeners. */
+    synchronized int listenerCount() {
+        return listenerIds.size();
+    }
+
+    /** The id of open listener {@code name}, or -1 (tests). */
+    synchronized int listenerId(final String name) {
+        return listenerIds.getOrDefault(name, -1);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import io.fulcrum.common.config.BackendConfig;
 import io.fulcrum.common.config.DataplaneConfig;
@@ -18,8 +19,10 @@ import io.fulcrum.common.counters.CountersFile;
 import io.fulcrum.control.plane.ControlPlane;
 import io.fulcrum.control.runtime.BackendHealth;
 import io.fulcrum.control.runtime.ConductorRuntime;
+import io.fulcrum.control.runtime.ConfigDiff;
 import io.fulcrum.control.runtime.CountersDataplaneState;
 import io.fulcrum.control.runtime.FlowFiles;
+import io.fulcrum.control.runtime.RuntimeStep;
 import io.fulcrum.forwarder.ForwarderConfiguration;
 import io.fulcrum.forwarder.agent.ForwarderAgent;
 import io.fulcrum.forwarder.agent.ForwarderAgentRunner;
@@ -56,6 +59,31 @@ final class NodeConductor implements AutoCloseable {
     private String ioDescription = "";
     private boolean closed;
 
+    /** Refuses the first packet-mode listener of a node that started without one (its agents have no L4 stage). */
+    static final RuntimeStep NO_PACKET_MODE = new RuntimeStep() {
+        @Override
+        public String name() {
+            return "l4-listeners-and-groups";
+        }
+
+        @Override
+        public Optional<String> check(final FulcrumConfig current, final FulcrumConfig next, final ConfigDiff diff) {
+            return L4Binding.hasPacketListeners(next) ? Optional.of("listeners: this node started without packet-mode "
+                + "(fullnat/dnat) listeners, so its agents run without the L4 stage; adding the first one needs a restart "
+                + "(once a node has one, listeners are added and removed live)") : Optional.empty();
+        }
+
+        @Override
+        public void apply(final FulcrumConfig current, final FulcrumConfig next, final ConfigDiff diff) {
+            // nothing: check() refuses every change this step would have to act on
+        }
+
+        @Override
+        public void rollback(final FulcrumConfig current, final FulcrumConfig next, final ConfigDiff diff) {
+            // nothing was applied
+        }
+    };
+
     NodeConductor(final FulcrumConfig config, final PrintStream log) {
         this.config = config;
         this.log = log;
@@ -82,6 +110,9 @@ final class NodeConductor implements AutoCloseable {
                 ioDescription = "none (no dataplane interfaces: no packet mode)";
             } else {
                 startDataplane(config.dataplane());
+            }
+            if (l4 != null) {
+                l4.everyFrameIo(!ioDescription.startsWith("af_xdp"));
             }
             l7 = L7Node.start(config, CounterStore.of(counters.manager()), log);
             startControlPlane();
@@ -152,6 +183,8 @@ final class NodeConductor implements AutoCloseable {
         runtime = new ConductorRuntime(config, FeatureGate.DEFAULT, state, log);
         if (packetMode != null) {
             runtime.register(packetMode.step());
+        } else {
+            runtime.register(NO_PACKET_MODE);
         }
         controlPlane = ControlPlane.builder().config(config).runtime(runtime).state(state).counters(counters.reader())
             .log(log).start();

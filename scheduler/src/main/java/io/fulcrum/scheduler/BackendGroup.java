@@ -37,6 +37,8 @@ public final class BackendGroup {
     private final List<SnapshotListener> listeners = new CopyOnWriteArrayList<>();
     private long version;
     private volatile GroupSnapshot snapshot;
+    /** The group that took over from this one ({@link #reconfigured}); health and ejection results go there. */
+    private BackendGroup successor;
 
     private static final class Member {
         final int ref;
@@ -55,6 +57,20 @@ public final class BackendGroup {
             this.ref = ref;
             this.spec = spec;
         }
+
+        Member copy() {
+            final Member m = new Member(ref, spec);
+            m.weight = weight;
+            m.tableWeight = tableWeight;
+            m.healthy = healthy;
+            m.ejected = ejected;
+            m.removing = removing;
+            m.drainDeadlineMs = drainDeadlineMs;
+            m.wasCandidate = wasCandidate;
+            m.rampStartMs = rampStartMs;
+            m.rampPermille = rampPermille;
+            return m;
+        }
     }
 
     /** A group with no backends; publishes its first (empty) snapshot at once. */
@@ -65,6 +81,48 @@ public final class BackendGroup {
         this.members = new Member[configuration.capacity()];
         this.generations = new int[configuration.capacity()];
         publish(nowMs);
+    }
+
+    private BackendGroup(final BackendGroupConfiguration configuration, final BackendGroup predecessor, final long nowMs) {
+        this.configuration = configuration;
+        this.scheduler = Scheduler.successor(predecessor.scheduler, configuration.algorithm(), configuration.maglevTableSize());
+        this.members = new Member[predecessor.members.length];
+        for (int slot = 0; slot < members.length; slot++) {
+            final Member m = predecessor.members[slot];
+            if (m != null) {
+                members[slot] = m.copy();
+                if (!configuration.healthChecked()) {
+                    members[slot].healthy = true; // checks off: every backend counts as healthy
+                }
+            }
+        }
+        this.generations = predecessor.generations.clone();
+        this.version = predecessor.version;
+        publish(nowMs);
+    }
+
+    /**
+     * A group with {@code next}'s settings (algorithm, Maglev size, slow start, drain timeout, all-down action,
+     * health checking) that takes over this group's members with their refs, weights, health, drains and
+     * connection counts, so flows already tracked keep their backend and keep counting. The data path switches
+     * when the caller publishes the new group; this one keeps its last snapshot for the agents still reading it
+     * and forwards later health and ejection results to the successor. Drain deadlines already running keep their
+     * end; with checks turned on, backends keep their state until their first check result.
+     *
+     * @throws IllegalArgumentException if the name, layer, lanes or capacity differ (those need a new group)
+     */
+    public synchronized BackendGroup reconfigured(final BackendGroupConfiguration next, final long nowMs) {
+        Objects.requireNonNull(next, "configuration");
+        if (!next.name().equals(configuration.name()) || next.layer() != configuration.layer()
+            || next.lanes() != configuration.lanes() || next.capacity() != configuration.capacity()) {
+            throw new IllegalArgumentException("group " + configuration.name()
+                + ": name, layer, lanes and capacity cannot change on a running group");
+        }
+        if (successor != null) {
+            throw new IllegalStateException("group " + configuration.name() + " was already reconfigured");
+        }
+        successor = new BackendGroup(next, this, nowMs);
+        return successor;
     }
 
     public BackendGroupConfiguration configuration() {
@@ -169,6 +227,10 @@ public final class BackendGroup {
 
     /** Health-check result for a backend (from the health checker's listener). Unknown refs are ignored. */
     public synchronized void setHealthy(final int ref, final boolean healthy, final long nowMs) {
+        if (successor != null) {
+            successor.setHealthy(ref, healthy, nowMs);
+            return;
+        }
         final Member m = find(ref);
         if (m == null || m.healthy == healthy) {
             return;
@@ -179,6 +241,10 @@ public final class BackendGroup {
 
     /** Outlier-detection ejection on or off. Unknown refs are ignored. */
     public synchronized void setEjected(final int ref, final boolean ejected, final long nowMs) {
+        if (successor != null) {
+            successor.setEjected(ref, ejected, nowMs);
+            return;
+        }
         final Member m = find(ref);
         if (m == null || m.ejected == ejected) {
             return;

@@ -68,6 +68,11 @@ public record BackendGroupConfiguration(String name, Layer layer, SchedulerAlgor
             DEFAULT_DRAIN_TIMEOUT_S, NoBackendAction.RESET, true);
     }
 
+    public BackendGroupConfiguration withAlgorithm(final SchedulerAlgorithm next) {
+        return new BackendGroupConfiguration(name, layer, next, lanes, capacity, maglevTableSize, slowStartS, drainTimeoutS,
+            noBackendAction, healthChecked);
+    }
+
     public BackendGroupConfiguration withSlowStartS(final int seconds) {
         return new BackendGroupConfiguration(name, layer, algorithm, lanes, capacity, maglevTableSize, seconds, drainTimeoutS,
             noBackendAction, healthChecked);

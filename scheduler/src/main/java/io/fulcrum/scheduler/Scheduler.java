@@ -34,8 +34,9 @@ public abstract sealed class Scheduler
     final int laneCount;
     final int capacity;
     private final long[] cursors;
-    private final int[][] laneCounts;
-    private final int[][] laneRefs;
+    // not final: a successor scheduler adopts its predecessor's counts before it is published (adoptCounts)
+    private int[][] laneCounts;
+    private int[][] laneRefs;
 
     Scheduler(final int laneCount, final int capacity) {
         if (laneCount < 1 || laneCount > MAX_LANES) {
@@ -70,6 +71,20 @@ public abstract sealed class Scheduler
             case SH -> new SourceHashScheduler(lanes, capacity, maglevTableSize);
             case MH -> new MaglevHashScheduler(lanes, capacity, maglevTableSize);
         };
+    }
+
+    /**
+     * Creates the scheduler for {@code algorithm} that takes over {@code predecessor}'s connection counts: both
+     * write the same per-lane arrays (each lane only from its own thread, whichever scheduler it calls), so flows
+     * opened under the old algorithm still count for the new one and close on either. Used when a group's
+     * algorithm changes while it runs ({@link BackendGroup#reconfigured}); lanes and capacity must match.
+     */
+    public static Scheduler successor(final Scheduler predecessor, final SchedulerAlgorithm algorithm,
+                                      final int maglevTableSize) {
+        final Scheduler next = create(algorithm, predecessor.laneCount, predecessor.capacity, maglevTableSize);
+        next.laneCounts = predecessor.laneCounts;
+        next.laneRefs = predecessor.laneRefs;
+        return next;
     }
 
     /** The algorithm this scheduler implements. */

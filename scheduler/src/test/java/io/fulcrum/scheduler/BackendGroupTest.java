@@ -172,4 +172,51 @@ class BackendGroupTest {
         }
         return slots;
     }
+
+    @Test
+    void reconfiguredKeepsRefsStateAndConnectionCountsUnderTheNewAlgorithm() {
+        final BackendGroup rr = new BackendGroup(Backends.config(SchedulerAlgorithm.RR, 1).withHealthChecked(true)
+            .withDrainTimeoutS(300), 0);
+        final int[] refs = Backends.fill(rr, 100, 100, 100);
+        rr.setHealthy(refs[0], true, 1);
+        rr.setHealthy(refs[1], true, 1);
+        rr.setHealthy(refs[2], true, 1);
+        rr.remove(refs[2], 10); // draining until 300_010
+        // three flows on backend 0, none on backend 1, opened under rr
+        for (int i = 0; i < 3; i++) {
+            rr.scheduler().connectionOpened(0, refs[0]);
+        }
+        final BackendGroup wlc = rr.reconfigured(rr.configuration().withAlgorithm(SchedulerAlgorithm.WLC), 20);
+        assertThat(wlc.scheduler().algorithm()).isEqualTo(SchedulerAlgorithm.WLC);
+        assertThat(wlc.snapshot().isEligible(refs[0])).isTrue();
+        assertThat(wlc.snapshot().admitsExisting(refs[2])).isTrue();
+        assertThat(wlc.snapshot().isEligible(refs[2])).isFalse();
+        assertThat(wlc.scheduler().activeConnections(refs[0])).isEqualTo(3);
+        // wlc sees the counts taken under rr: the next pick goes to the idle backend
+        assertThat(wlc.snapshot().ref(wlc.scheduler().pick(wlc.snapshot(), 0, 0))).isEqualTo(refs[1]);
+        // a flow opened under rr closes through the new scheduler and is uncounted once
+        wlc.scheduler().connectionClosed(0, refs[0]);
+        assertThat(rr.scheduler().activeConnections(refs[0])).isEqualTo(2);
+        // the drain keeps its deadline, health results sent to the old group reach the new one
+        assertThat(wlc.tick(300_010)).isTrue();
+        assertThat(wlc.snapshot().admitsExisting(refs[2])).isFalse();
+        rr.setHealthy(refs[1], false, 300_020);
+        assertThat(wlc.snapshot().isEligible(refs[1])).isFalse();
+        assertThat(rr.snapshot().isEligible(refs[1])).isTrue();
+        // new backends get fresh refs, never one of the old group's
+        final int added = wlc.add(Backends.backend(9, 100), 300_030);
+        assertThat(added).isNotIn(refs[0], refs[1], refs[2]);
+        assertThatThrownBy(() -> rr.reconfigured(rr.configuration(), 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> wlc.reconfigured(wlc.configuration().withCapacity(8), 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity");
+    }
+
+    @Test
+    void reconfiguredWithChecksOffMakesEveryBackendHealthy() {
+        final BackendGroup checked = new BackendGroup(Backends.config(SchedulerAlgorithm.RR, 1).withHealthChecked(true), 0);
+        final int ref = checked.add(Backends.backend(1, 100), 0);
+        assertThat(checked.snapshot().isEligible(ref)).isFalse();
+        final BackendGroup unchecked = checked.reconfigured(checked.configuration().withHealthChecked(false), 5);
+        assertThat(unchecked.snapshot().isEligible(ref)).isTrue();
+    }
 }

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Live changes through the real {@code fulcrumctl} over the Aeron control channel while a client loop of
  * connections runs through packet-mode FULLNAT: adding a backend, changing weights and applying a new config
- * fail no request; removing a backend drains it (its open connection keeps working, new ones avoid it).
+ * fail no request; removing a backend drains it (its open connection keeps working, new ones avoid it). Listeners
+ * and group settings change live too: a listener added with fulcrumctl answers at once, a scheduler and health-check
+ * change fails nothing on a listener under load, and a removed listener stops taking new connections.
  */
 class L4LiveChangesTest {
     private static final String VIP = L4Lab.VIP;
@@ -121,6 +123,59 @@ class L4LiveChangesTest {
             final String heldResult = new BufferedReader(new InputStreamReader(held.getInputStream(),
                 StandardCharsets.UTF_8)).readLine();
             assertThat(heldResult).as("connection open across the removal").isEqualTo("no-reset");
+        });
+    }
+
+    private static String loopResult(final Process loop) throws Exception {
+        assertThat(loop.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new BufferedReader(new InputStreamReader(loop.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    }
+
+    private static String once(final int port) {
+        final Lab.Result r = lab.lab().exec("client", Duration.ofSeconds(10), "python3", L4Lab.peer().toString(), "many",
+            VIP, Integer.toString(port), "1", "3");
+        return r.stdout();
+    }
+
+    @Test
+    void listenersAndGroupSettingsChangeLiveWithoutFailingRequests() throws Exception {
+        lab.dumpOnFailure(() -> {
+            // listener a and its group, added live on the node's own VIP (a port nothing used before)
+            ctl("add", "group", "api", "scheduler=rr", "drain-timeout=2");
+            ctl("add", "backend", "api", "198.18.1.11:80");
+            ctl("add", "backend", "api", "198.18.1.12:80");
+            ctl("add", "listener", "a", "protocol=tcp", "vip=" + VIP, "port=8080", "mode=fullnat", "group=api");
+            assertThat(once(8080)).startsWith("ok=1 fail=0");
+            final Process loop = lab.startBackground("client", "python3", L4Lab.peer().toString(), "loop", VIP, "8080",
+                "12");
+            Thread.sleep(1000);
+
+            // listener b: reachable as soon as the command returns
+            ctl("add", "listener", "b", "protocol=tcp", "vip=" + VIP, "port=8081", "mode=fullnat", "group=api");
+            assertThat(once(8081)).startsWith("ok=1 fail=0");
+
+            // a's group: new scheduler, then health checks on and their interval changed, under load
+            ctl("update", "group", "api", "scheduler=wlc");
+            Thread.sleep(1000);
+            ctl("health-check", "api", "type=tcp", "interval=1");
+            Thread.sleep(1500);
+            ctl("health-check", "api", "type=tcp", "interval=2");
+            Thread.sleep(1000);
+            final String config = ctl("get", "config").stdout();
+            assertThat(config).contains("scheduler: wlc").contains("interval: 2");
+
+            // b removed: new connections to it are no longer taken, a goes on
+            ctl("remove", "listener", "b");
+            assertThat(once(8081)).startsWith("ok=0 fail=1");
+            assertThat(once(8080)).startsWith("ok=1 fail=0");
+
+            final String result = loopResult(loop);
+            assertThat(result).as("client loop on listener a").startsWith("ok=").contains(" fail=0 ");
+            assertThat(Long.parseLong(result.substring(3, result.indexOf(' ')))).isGreaterThan(50);
+            // every change is audited
+            assertThat(Files.readString(runDir.resolve("audit.log"))).contains("\"b\"").contains("wlc");
+            ctl("remove", "listener", "a");
+            ctl("remove", "group", "api");
         });
     }
 }

@@ -85,7 +85,11 @@ public final class ConductorRuntime implements NodeRuntime {
         for (final String section : RESTART_SECTIONS) {
             if (!diff.of(section).isEmpty()) {
                 restart.add(section + ": changes to the " + section + " section take effect on restart only (fulcrum run); "
-                    + "change the file and restart, or leave " + section + " as it is running");
+                    + "change the file and restart, or leave " + section + " as it is running"
+                    + (section.equals("dataplane") && !ownedAddresses(from).equals(ownedAddresses(next))
+                    ? "; dataplane.interfaces[].addresses are the addresses the agents answer ARP for and the AF_XDP "
+                    + "program redirects, fixed at start: a listener on a new VIP address needs a restart, one on an "
+                    + "address the node already owns is added live" : ""));
             }
         }
         if (!restart.isEmpty()) {
@@ -121,6 +125,11 @@ public final class ConductorRuntime implements NodeRuntime {
         log.println("fulcrum: control: generation " + generation + " applied for " + caller + " (" + diff.changes().size()
             + " change(s))");
         return ApplyResult.applied(diff, generation);
+    }
+
+    private static List<Integer> ownedAddresses(final FulcrumConfig config) {
+        return config.dataplane().interfaces().stream().flatMap(i -> i.addresses().stream())
+            .map(a -> a.address()).sorted().toList();
     }
 
     @Override

@@ -13,7 +13,7 @@ import io.fulcrum.common.config.FulcrumConfig;
  * <p>Contract, for a change from {@code current} to {@code next} (both fully validated, {@code diff} between them):
  * <ol>
  *   <li>{@link #check} runs for every step before any step applies. Return a reason to refuse a change this step
- *       cannot make while running (e.g. "listeners[web].vip: changing a VIP needs a restart"); nothing has changed
+ *       cannot make while running (e.g. "listeners[d].mode: dnat listeners need io: af_packet"); nothing has changed
  *       yet, so a refusal costs nothing.</li>
  *   <li>{@link #apply} makes the change live. Hitless: build new snapshots off the data path and publish them
  *       (the agents pick them up between batches); new settings serve new connections, existing flows keep their

@@ -219,9 +219,9 @@ class ControlChannelTest {
     @Test
     void aStepCanRefuseAChangeItCannotMakeWhileRunning() throws Exception {
         final String before = config();
-        node.step.refuse = "listeners[web].port: changing a port needs a restart";
+        node.step.refuse = "listeners[web].mode: dnat listeners need io: af_packet";
         final TestNode.Run run = node.ctl("update", "listener", "web", "port=8081");
-        assertThat(run.err()).contains("refused: listeners[web].port: changing a port needs a restart");
+        assertThat(run.err()).contains("refused: listeners[web].mode: dnat listeners need io: af_packet");
         assertThat(config()).isEqualTo(before);
     }
 

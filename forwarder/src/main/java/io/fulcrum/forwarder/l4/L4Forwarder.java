@@ -392,6 +392,14 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         final FlowFlyweight f = table.flow(flow);
         final Listener listener = snap.listener(f.listenerId());
         final TimeoutProfile timeouts = listener != null ? listener.timeouts() : TimeoutProfile.DEFAULT;
+        if (listener != null && nowMs >= listener.closeDeadlineMs()) {
+            if (f.proto() == TCP) {
+                resetBothSides(f, snap, nowMs);
+            }
+            closeFlow(f, snap);
+            table.remove(flow);
+            return Verdict.drop(DropReason.LISTENER_REMOVED);
+        }
         if (listener != null && !snap.group(listener.groupIndex()).snapshot().admitsExisting(f.backendId())) {
             if (f.proto() == TCP) {
                 resetBothSides(f, snap, nowMs);
@@ -520,7 +528,7 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
             fragments.put(sourceBefore(f, direction),
                 destinationBefore(f, direction), ip.identification(), protocol, newSource, newDestination, nowMs);
             counters.event(ForwarderEvent.FRAGMENT_FIRST_FORWARDED);
-        } else if (direction == FlowTable.DIRECTION_ORIGINAL && protocol == TCP && f.toaPending()
+        } else if (direction == FlowTable.DIRECTION_ORIGINAL && protocol == TCP && toa && f.toaPending()
             && (tcpFlags & (SYN | RST)) == 0) {
             if (tcpHeaderLength + ToaOption.LENGTH_IPV4 <= TcpOptionEditor.MAX_HEADER_LENGTH
                 && totalLength + ToaOption.LENGTH_IPV4 <= context.mtu(verdict)) {

@@ -15,7 +15,8 @@ import io.fulcrum.scheduler.SchedulerAlgorithm;
  * {@link L4Runtime#publish} and every agent reads once per duty cycle: the listeners (found by VIP, port and
  * protocol through an open-addressing index of {@code long} keys), the backend groups they point to (whose own
  * snapshots the scheduler publishes copy-on-write), the static routes, the next hops to keep resolved, and the
- * per-listener and per-backend {@link L4TrafficCounters} each agent updates (optional).
+ * per-listener and per-backend {@link L4TrafficCounters} each agent updates (optional). Closed listeners
+ * ({@link Listener#open()} false) are reachable by id for their flows but not by VIP:port.
  * Changing anything means publishing a new snapshot; flows already tracked keep their backend and translation.
  */
 public final class L4Snapshot {
@@ -59,6 +60,14 @@ public final class L4Snapshot {
             if (listener == null) {
                 continue;
             }
+            if (listener.groupIndex() >= groups.length) {
+                throw new IllegalArgumentException("listener " + listener.name() + ": no group " + listener.groupIndex());
+            }
+            // a closed listener's VIP stays a VIP: its flows' packets must keep going to the agent that owns them
+            vipSet.add(listener.vip());
+            if (!listener.open()) {
+                continue;
+            }
             final long key = key(listener.vip(), listener.port(), listener.protocol());
             int slot = slot(key);
             while (values[slot] >= 0) {
@@ -70,10 +79,6 @@ public final class L4Snapshot {
             }
             keys[slot] = key;
             values[slot] = listener.id();
-            if (listener.groupIndex() >= groups.length) {
-                throw new IllegalArgumentException("listener " + listener.name() + ": no group " + listener.groupIndex());
-            }
-            vipSet.add(listener.vip());
         }
         int vipSize = 16;
         while (vipSize < vipSet.size() * 4) {
@@ -136,7 +141,7 @@ public final class L4Snapshot {
         return new L4Snapshot(version, listeners.clone(), groups.clone(), routes, trafficCounters);
     }
 
-    /** The listener for a packet to {@code vip:port} of {@code protocol}, or null. */
+    /** The open listener for a packet to {@code vip:port} of {@code protocol}, or null. */
     public Listener lookup(final int vip, final int port, final int protocol) {
         final long key = key(vip, port, protocol);
         int slot = slot(key);

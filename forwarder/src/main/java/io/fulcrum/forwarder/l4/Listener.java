@@ -20,9 +20,16 @@ import io.fulcrum.conntrack.TimeoutProfile;
  * @param toaKind              TCP option kind for TOA (FULLNAT TCP), or -1 when off.
  * @param timeouts             idle timeouts and RST-on-expiry.
  * @param persistenceTimeoutMs source-IP persistence timeout, or 0 when off.
+ * @param closeDeadlineMs      {@link #OPEN} for a listener that takes new flows; for one the operator removed (or
+ *                             replaced), the time after which its remaining flows are reset on their next packet.
+ *                             A closed listener is out of the snapshot's VIP:port index (no new flows) but stays
+ *                             reachable by id, so its flows keep their timeouts, counters and backend counts.
  */
 public record Listener(int id, String name, int protocol, int vip, int port, int natMode, int groupIndex, AclTable acl,
-                       int toaKind, TimeoutProfile timeouts, long persistenceTimeoutMs) {
+                       int toaKind, TimeoutProfile timeouts, long persistenceTimeoutMs, long closeDeadlineMs) {
+    /** {@link #closeDeadlineMs} of a listener that takes new flows. */
+    public static final long OPEN = Long.MAX_VALUE;
+
     /** TCP. */
     public static final int TCP = 6;
     /** UDP. */
@@ -46,6 +53,24 @@ public record Listener(int id, String name, int protocol, int vip, int port, int
         if (id < 0 || groupIndex < 0 || persistenceTimeoutMs < 0) {
             throw new IllegalArgumentException("listener " + name + ": id, group index and persistence timeout must be >= 0");
         }
+    }
+
+    /** An open listener. */
+    public Listener(final int id, final String name, final int protocol, final int vip, final int port, final int natMode,
+                    final int groupIndex, final AclTable acl, final int toaKind, final TimeoutProfile timeouts,
+                    final long persistenceTimeoutMs) {
+        this(id, name, protocol, vip, port, natMode, groupIndex, acl, toaKind, timeouts, persistenceTimeoutMs, OPEN);
+    }
+
+    /** This listener closed to new flows; its flows are reset from {@code deadlineMs} on. */
+    public Listener closed(final long deadlineMs) {
+        return new Listener(id, name, protocol, vip, port, natMode, groupIndex, acl, toaKind, timeouts, persistenceTimeoutMs,
+            Math.min(deadlineMs, closeDeadlineMs));
+    }
+
+    /** True if this listener takes new flows. */
+    public boolean open() {
+        return closeDeadlineMs == OPEN;
     }
 
     /** True if TOA is inserted for this listener's flows. */

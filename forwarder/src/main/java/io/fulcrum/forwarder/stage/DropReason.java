@@ -98,6 +98,8 @@ public enum DropReason {
     ICMP_NO_FLOW("icmp-no-flow"),
     /** L4: the flow's backend was drained or removed; both sides were reset. */
     BACKEND_DRAINED("backend-drained"),
+    /** L4: the flow's listener was removed or replaced and its drain time is over; both sides were reset. */
+    LISTENER_REMOVED("listener-removed"),
     /** L4: the frame belongs to another agent and that agent's handoff ring is full. */
     HANDOFF_RING_FULL("handoff-ring-full"),
     /** The frame was answered or forwarded but the transmit ring had no free slot. */

@@ -364,6 +364,29 @@ class L4GoldenFixtureTest {
         assertThat(l4.forwarder().flowTable().activeFlows()).isZero();
     }
 
+    @Test
+    void closedListenerTakesNoNewFlowsAndResetsItsFlowsAfterTheDeadline() {
+        handshake();
+        l4.closeListener(0, harness.nowMs() + 5_000);
+        // the open flow keeps working (with its listener's TOA and timeouts) until the deadline
+        expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK, new byte[0]).build(), 1,
+            toBackendFullNat().tcp(FIRST_LOCAL_PORT, BACKEND_PORT, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK,
+                toa(254, CLIENT_PORT, CLIENT_IP), new byte[0]).build());
+        // a new connection to the closed VIP:port is not accepted
+        harness.clearTx();
+        harness.process(fromClient().tcp(CLIENT_PORT + 1, 80, CLIENT_ISN, 0, SYN, MSS_1460, new byte[0]).build());
+        assertThat(harness.counters().drops(DropReason.NO_LISTENER)).isEqualTo(1);
+        assertThat(ipFrames(1)).isEmpty();
+        // after the deadline the flow's next packet resets both sides
+        harness.advanceMs(5_000);
+        harness.clearTx();
+        harness.process(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, ACK, new byte[0]).build());
+        assertThat(harness.counters().drops(DropReason.LISTENER_REMOVED)).isEqualTo(1);
+        assertThat(ipFrames(0)).hasSize(1);
+        assertThat(ipFrames(1)).hasSize(1);
+        assertThat(l4.forwarder().flowTable().activeFlows()).isZero();
+    }
+
     /** Ends the handshaken connection: FIN from the client, FIN from the backend, last ACK (the flow is in TIME_WAIT). */
     private void closeGracefully() {
         expect(fromClient().tcp(CLIENT_PORT, 80, CLIENT_ISN + 1, BACKEND_ISN + 1, FIN_ACK, new byte[0]).build(), 1,

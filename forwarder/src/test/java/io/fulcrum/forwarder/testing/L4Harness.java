@@ -56,6 +56,7 @@ public final class L4Harness implements AutoCloseable {
     private final CountersManager trafficManager;
     private L4TrafficCounters traffic;
     private long version = 1;
+    private final java.util.Map<Integer, Long> closeDeadlinesMs = new java.util.HashMap<>();
 
     public L4Harness() {
         this(1 << 10, 1, 0);
@@ -141,6 +142,12 @@ public final class L4Harness implements AutoCloseable {
         publish();
     }
 
+    /** Closes listener {@code id} to new flows (its flows are reset from {@code deadlineMs} on) and publishes. */
+    public void closeListener(final int id, final long deadlineMs) {
+        closeDeadlinesMs.put(id, deadlineMs);
+        publish();
+    }
+
     /** Publishes the listeners described in the class comment. */
     public void publish() {
         final TimeoutProfile shortIdle = TimeoutProfile.builder().tcpTimeoutS(io.fulcrum.conntrack.TcpState.ESTABLISHED, 10)
@@ -159,6 +166,7 @@ public final class L4Harness implements AutoCloseable {
             TimeoutProfile.DEFAULT, 0));
         listeners.add(new Listener(5, "tcp-empty", Listener.TCP, VIP, 83, FlowDescriptor.NAT_FULLNAT, 1, null, -1,
             TimeoutProfile.DEFAULT, 0));
+        closeDeadlinesMs.forEach((id, deadlineMs) -> listeners.set(id, listeners.get(id).closed(deadlineMs)));
         runtime.publish(L4Snapshot.of(version++, listeners.toArray(new Listener[0]), new BackendGroup[] {group, emptyGroup},
             RouteTable.EMPTY, traffic));
     }
