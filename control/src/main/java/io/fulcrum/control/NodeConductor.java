@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.fulcrum.common.config.AfPacketFanout;
 import io.fulcrum.common.config.BackendConfig;
 import io.fulcrum.common.config.DataplaneConfig;
 import io.fulcrum.common.config.FeatureGate;
@@ -30,6 +31,8 @@ import io.fulcrum.forwarder.io.PacketIo;
 import io.fulcrum.forwarder.io.afpacket.AfPacketChecks;
 import io.fulcrum.forwarder.io.afpacket.AfPacketConfiguration;
 import io.fulcrum.forwarder.io.afpacket.AfPacketIo;
+import io.fulcrum.forwarder.io.afpacket.CbpfProgram;
+import io.fulcrum.forwarder.io.afpacket.OwnerSteeringProgram;
 import io.fulcrum.forwarder.io.xdp.XdpConfiguration;
 import io.fulcrum.forwarder.io.xdp.XdpPacketIo;
 import io.fulcrum.forwarder.l4.L4Runtime;
@@ -237,8 +240,15 @@ final class NodeConductor implements AutoCloseable {
         for (final AfPacketChecks.Finding warning : AfPacketChecks.enforce(AfPacketChecks.run(names, owned))) {
             log.println("fulcrum: warning: " + warning);
         }
+        final CbpfProgram steering = ownerSteering(dataplane);
+        if (dataplane.agents() > 1) {
+            ioDescription += steering != null
+                ? ", fanout owner (PACKET_FANOUT_CBPF, " + steering.size() + " instructions)"
+                : ", fanout hash (PACKET_FANOUT_HASH; replies to another agent's flow take the handoff)";
+        }
         log.println("fulcrum: packet I/O " + ioDescription);
-        return openPorts(dataplane, (iface, agentId, index) -> AfPacketIo.open(afPacketConfiguration(dataplane, iface, index)));
+        return openPorts(dataplane, (iface, agentId, index) -> AfPacketIo.open(afPacketConfiguration(dataplane, iface, index,
+            steering)));
     }
 
     private PacketIo[][] openPorts(final DataplaneConfig dataplane, final PortOpener opener) {
@@ -275,13 +285,34 @@ final class NodeConductor implements AutoCloseable {
             .withMode(mode).withZeroCopy(zeroCopy).withOwnedAddresses(owned);
     }
 
+    /**
+     * The fanout program that hands each frame to the agent owning its flow ({@link OwnerSteeringProgram}, built from
+     * the packet listeners' VIPs, which change only with a restart), or null for hash fanout: one agent, {@code
+     * af-packet-fanout: hash}, or more VIPs than one program holds. Agents open their ports in agent order, so
+     * the socket index the program returns is the agent id.
+     */
+    private CbpfProgram ownerSteering(final DataplaneConfig dataplane) {
+        if (dataplane.agents() < 2 || dataplane.afPacketFanout() != AfPacketFanout.OWNER) {
+            return null;
+        }
+        final int[] vips = config.listeners().stream().filter(l -> l.protocol().isL4() && l.mode() != ForwardingMode.PROXY)
+            .filter(l -> l.vip().isIpv4()).mapToInt(l -> l.vip().ipv4()).distinct().toArray();
+        if (!OwnerSteeringProgram.fits(vips.length)) {
+            log.println("fulcrum: warning: " + vips.length + " VIPs do not fit one fanout program (at most "
+                + OwnerSteeringProgram.MAX_VIPS + "): using hash fanout, replies to another agent's flow take the handoff");
+            return null;
+        }
+        return OwnerSteeringProgram.build(dataplane.agents(), vips);
+    }
+
     private static AfPacketConfiguration afPacketConfiguration(final DataplaneConfig dataplane, final InterfaceConfig iface,
-                                                               final int interfaceIndex) {
+                                                               final int interfaceIndex, final CbpfProgram steering) {
         AfPacketConfiguration configuration = AfPacketConfiguration.of(iface.name())
             .withRing(dataplane.ringSize(), dataplane.frameSize());
         if (dataplane.agents() > 1) {
             final int group = (int) ((ProcessHandle.current().pid() * 31 + interfaceIndex) & 0xffff);
-            configuration = configuration.withFanout(group, AfPacketConfiguration.FanoutMode.HASH);
+            configuration = steering != null ? configuration.withFanoutProgram(group, steering)
+                : configuration.withFanout(group, AfPacketConfiguration.FanoutMode.HASH);
         }
         return configuration;
     }

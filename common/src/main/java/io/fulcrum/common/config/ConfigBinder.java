@@ -23,8 +23,8 @@ final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("node", "dataplane", "listeners", "backend-groups", "control");
     static final List<String> NODE_KEYS = List.of("name", "run-dir");
     static final List<String> DATAPLANE_KEYS = List.of("io", "agents", "cpus", "idle-strategy", "realtime-priority",
-        "batch-size", "ring-size", "frame-size", "xdp-mode", "zero-copy", "interfaces", "neighbours", "routes",
-        "local-addresses", "flow-table");
+        "batch-size", "ring-size", "frame-size", "xdp-mode", "zero-copy", "af-packet-fanout", "interfaces", "neighbours",
+        "routes", "local-addresses", "flow-table");
     static final List<String> INTERFACE_KEYS = List.of("name", "addresses");
     static final List<String> NEIGHBOUR_KEYS = List.of("reachable-time", "static");
     static final List<String> STATIC_NEIGHBOUR_KEYS = List.of("address", "mac", "interface");
@@ -172,6 +172,10 @@ final class ConfigBinder {
         } else if (zeroCopy == ZeroCopyMode.ON && xdpMode == XdpMode.GENERIC) {
             r.error("zero-copy", "on needs native XDP mode; generic mode copies every frame");
         }
+        final AfPacketFanout fanout = r.choice("af-packet-fanout", AfPacketFanout.values(), AfPacketFanout.OWNER);
+        if (io == IoMode.AF_XDP && r.has("af-packet-fanout")) {
+            r.error("af-packet-fanout", "applies only when io is auto or af_packet, not af_xdp");
+        }
 
         final List<InterfaceConfig> interfaces = interfaces(r);
         final Map<String, InterfaceConfig> byName = new HashMap<>();
@@ -181,7 +185,7 @@ final class ConfigBinder {
         final List<LocalAddressConfig> locals = localAddresses(r, interfaces);
         final MapReader flow = r.section("flow-table", FLOW_TABLE_KEYS);
         final FlowTableConfig flowTable = new FlowTableConfig(powerOfTwo(flow, "capacity", 1024, 1 << 26, 1 << 20));
-        return new DataplaneConfig(io, agentCount, cpus, idle, priority, batch, ring, frame, xdpMode, zeroCopy,
+        return new DataplaneConfig(io, agentCount, cpus, idle, priority, batch, ring, frame, xdpMode, zeroCopy, fanout,
             interfaces, neighbours, routes, locals, flowTable);
     }
 

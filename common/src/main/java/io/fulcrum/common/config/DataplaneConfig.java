@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param frameSize bytes per UMEM/ring frame, 2048 or 4096
  * @param xdpMode XDP attach mode
  * @param zeroCopy AF_XDP zero-copy binding
+ * @param afPacketFanout how several agents split an interface's frames over AF_PACKET
  * @param interfaces interfaces the forwarder owns
  * @param neighbours neighbour (ARP) table settings
  * @param routes static routes
@@ -33,6 +34,7 @@ public record DataplaneConfig(
         int frameSize,
         XdpMode xdpMode,
         ZeroCopyMode zeroCopy,
+        AfPacketFanout afPacketFanout,
         List<InterfaceConfig> interfaces,
         NeighbourConfig neighbours,
         List<RouteConfig> routes,

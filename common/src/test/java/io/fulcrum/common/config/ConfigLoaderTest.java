@@ -48,6 +48,7 @@ class ConfigLoaderTest {
         assertThat(d.frameSize()).isEqualTo(2048);
         assertThat(d.xdpMode()).isEqualTo(XdpMode.AUTO);
         assertThat(d.zeroCopy()).isEqualTo(ZeroCopyMode.AUTO);
+        assertThat(d.afPacketFanout()).isEqualTo(AfPacketFanout.OWNER);
         assertThat(d.neighbours().reachableTimeSeconds()).isEqualTo(300);
         assertThat(d.neighbours().staticNeighbours()).isEmpty();
         assertThat(d.flowTable().capacity()).isEqualTo(1 << 20);
@@ -180,6 +181,18 @@ class ConfigLoaderTest {
         assertThat(errors("node: {name: n}\ndataplane: {io: af_packet, zero-copy: on, interfaces: [{name: e}]}\n",
             FeatureGate.DEFAULT)).containsExactly(
             "t.yaml:2:39: dataplane.zero-copy: applies only when io is auto or af_xdp, not af_packet");
+    }
+
+    @Test
+    void afPacketFanoutIsOwnerOrHashAndNotForAfXdp() throws Exception {
+        assertThat(ConfigLoader.parse(
+            "node: {name: n}\ndataplane: {io: af_packet, af-packet-fanout: hash, interfaces: [{name: e}]}\n", "t.yaml",
+            FeatureGate.DEFAULT).dataplane().afPacketFanout()).isEqualTo(AfPacketFanout.HASH);
+        assertThat(errors("node: {name: n}\ndataplane: {io: af_xdp, af-packet-fanout: owner, interfaces: [{name: e}]}\n",
+            FeatureGate.DEFAULT)).singleElement().asString()
+            .endsWith("dataplane.af-packet-fanout: applies only when io is auto or af_packet, not af_xdp");
+        assertThat(errors("node: {name: n}\ndataplane: {af-packet-fanout: random, interfaces: [{name: e}]}\n",
+            FeatureGate.DEFAULT)).singleElement().asString().contains("dataplane.af-packet-fanout");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.fulcrum.common.config.AccessLogConfig;
+import io.fulcrum.common.config.AfPacketFanout;
 import io.fulcrum.common.config.AclMode;
 import io.fulcrum.common.config.AllDownAction;
 import io.fulcrum.common.config.BackendConfig;
@@ -149,6 +150,9 @@ public final class ConfigTree {
         if (d.io() != IoMode.AF_PACKET) {
             putIf(m, "xdp-mode", d.xdpMode(), XdpMode.AUTO);
             putIf(m, "zero-copy", d.zeroCopy(), ZeroCopyMode.AUTO);
+        }
+        if (d.io() != IoMode.AF_XDP) {
+            putIf(m, "af-packet-fanout", d.afPacketFanout(), AfPacketFanout.OWNER);
         }
         final List<Object> interfaces = new ArrayList<>();
         for (final InterfaceConfig i : d.interfaces()) {

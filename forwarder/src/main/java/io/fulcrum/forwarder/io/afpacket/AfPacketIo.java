@@ -23,6 +23,7 @@ import io.fulcrum.forwarder.io.sys.Syscalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -32,7 +33,8 @@ import java.lang.invoke.VarHandle;
  * <ul>
  *   <li>RX: {@code socket(AF_PACKET, SOCK_RAW, 0)} (protocol 0 so nothing is queued before the bind), V2 ring,
  *       {@code PACKET_IGNORE_OUTGOING}, bound to {@code ETH_P_ALL} on the interface, optionally joined to a
- *       {@code PACKET_FANOUT} group so several agents split the interface's frames. V2 rather than V3 because V3
+ *       {@code PACKET_FANOUT} group so several agents split the interface's frames (in a CBPF group the
+ *       program is set with {@code PACKET_FANOUT_DATA} right after joining). V2 rather than V3 because V3
  *       hands frames over per retired block, which cost ~10x in connection rate when measured.</li>
  *   <li>TX: a second protocol-0 socket (it never receives) with {@code PACKET_QDISC_BYPASS} (configurable),
  *       {@code PACKET_LOSS} (a malformed frame is skipped instead of wedging the ring) and a V2 TX ring.
@@ -89,6 +91,7 @@ public final class AfPacketIo implements PacketIo {
         this.name = "af_packet:" + configuration.interfaceName()
             + (configuration.hasFanout()
                ? " fanout " + configuration.fanoutGroupId() + "/" + configuration.fanoutMode().name().toLowerCase()
+                 + (configuration.fanoutProgram() != null ? "(" + configuration.fanoutProgram().size() + " insns)" : "")
                : "")
             + (configuration.qdiscBypass() ? " qdisc-bypass" : "");
         this.arena = Arena.ofShared();
@@ -142,6 +145,9 @@ public final class AfPacketIo implements PacketIo {
                 configuration.fanoutGroupId() | configuration.fanoutMode().kernelValue() << 16,
                 "PACKET_FANOUT group " + configuration.fanoutGroupId() + " mode " + configuration.fanoutMode()
                     + " (all members must use the same mode)");
+            if (configuration.fanoutProgram() != null) {
+                setFanoutProgram(scratch, configuration.fanoutProgram());
+            }
         }
 
         txFd = check(Syscalls.socket(callState, Syscalls.AF_PACKET, Syscalls.SOCK_RAW | Syscalls.SOCK_CLOEXEC, 0),
@@ -159,6 +165,19 @@ public final class AfPacketIo implements PacketIo {
         macAddress = readMacAddress();
         mtu = readMtu();
         maxTransmitLength = Math.min(frameSize - TX_DATA_OFFSET, mtu + ETH_HEADER_LENGTH + VLAN_HEADER_LENGTH);
+    }
+
+    /** PACKET_FANOUT_DATA: the group's classic BPF program (the kernel copies it; the last member's call wins). */
+    private void setFanoutProgram(final MemorySegment scratch, final CbpfProgram program) {
+        try (Arena local = Arena.ofConfined()) {
+            final MemorySegment filter = program.encode(local);
+            scratch.fill((byte) 0);
+            scratch.set(JAVA_SHORT, TpacketDescriptor.SOCK_FPROG_LEN_OFFSET, (short) program.size());
+            scratch.set(ValueLayout.ADDRESS, TpacketDescriptor.SOCK_FPROG_FILTER_OFFSET, filter);
+            check(Syscalls.setsockopt(callState, rxFd, Syscalls.SOL_PACKET, TpacketDescriptor.PACKET_FANOUT_DATA, scratch,
+                TpacketDescriptor.SOCK_FPROG_SIZE), "setsockopt PACKET_FANOUT_DATA (classic BPF program of "
+                + program.size() + " instructions)");
+        }
     }
 
     private void setInt(final MemorySegment scratch, final int fd, final int option, final int value, final String what) {

@@ -46,6 +46,18 @@ package io.fulcrum.forwarder.io.afpacket;
  *  | tp_packets u32 | tp_drops u32 |
  *  +----------------+--------------+
  *
+ *  struct sock_filter (one classic BPF instruction, 8 bytes, native-endian; CbpfProgram)
+ *  +---------+-------+-------+--------+
+ *  | code u16| jt u8 | jf u8 | k u32  |
+ *  +---------+-------+-------+--------+
+ *   0         2       3       4
+ *
+ *  struct sock_fprog (setsockopt PACKET_FANOUT_DATA in a PACKET_FANOUT_CBPF group, 16 bytes on 64-bit)
+ *  +---------+-------------+-----------------------------+
+ *  | len u16 | padding[6]  | filter (struct sock_filter*) |
+ *  +---------+-------------+-----------------------------+
+ *   0         2             8
+ *
  *  struct ifreq (ioctl, 40 bytes): ifr_name[16] then a union at 16:
  *    SIOCGIFHWADDR: sockaddr { sa_family u16 @16; sa_data @18 = the 6-byte MAC }
  *    SIOCGIFMTU:    int ifr_mtu @16
@@ -63,10 +75,13 @@ final class TpacketDescriptor {
     static final int PACKET_LOSS = 14;
     static final int PACKET_FANOUT = 18;
     static final int PACKET_QDISC_BYPASS = 20;
+    /** The group's program; only after PACKET_FANOUT joined a CBPF/EBPF group (EINVAL otherwise). */
+    static final int PACKET_FANOUT_DATA = 22;
     static final int PACKET_IGNORE_OUTGOING = 23;
 
     static final int PACKET_FANOUT_HASH = 0;
     static final int PACKET_FANOUT_QM = 5;
+    static final int PACKET_FANOUT_CBPF = 6;
 
     /** htons(ETH_P_ALL) as stored in sockaddr_ll.sll_protocol on a little-endian host. */
     static final short ETH_P_ALL_BE = (short) 0x0300;
@@ -109,6 +124,15 @@ final class TpacketDescriptor {
     static final int STATS_PACKETS_OFFSET = 0;
     static final int STATS_DROPS_OFFSET = 4;
     static final int STATS_SIZE = 8;
+
+    // struct sock_filter, struct sock_fprog
+    static final int SOCK_FILTER_CODE_OFFSET = 0;
+    static final int SOCK_FILTER_JT_OFFSET = 2;
+    static final int SOCK_FILTER_JF_OFFSET = 3;
+    static final int SOCK_FILTER_K_OFFSET = 4;
+    static final int SOCK_FPROG_LEN_OFFSET = 0;
+    static final int SOCK_FPROG_FILTER_OFFSET = 8;
+    static final int SOCK_FPROG_SIZE = 16;
 
     // struct ifreq
     static final int IFR_UNION_OFFSET = 16;

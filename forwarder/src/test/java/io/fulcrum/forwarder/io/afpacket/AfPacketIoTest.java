@@ -273,6 +273,56 @@ class AfPacketIoTest {
     }
 
     @Test
+    void fanoutCbpfOwnerProgramSendsEachFrameToTheAgentOwningIt() {
+        final int frames = 200;
+        final int group = ThreadLocalRandom.current().nextInt(1, 0xffff);
+        // IP_A is the VIP: frames to it go by source port; frames to another address (a reply) by destination port.
+        final int other = ipv4(198, 18, 0, 77);
+        final AfPacketConfiguration steered = AfPacketConfiguration.of("a0")
+            .withFanoutProgram(group, OwnerSteeringProgram.build(2, new int[] {IP_A}));
+        try (AfPacketIo agent0 = openIn(nsA, steered);
+             AfPacketIo agent1 = openIn(nsA, steered);
+             AfPacketIo sender = openIn(nsB, AfPacketConfiguration.of("b0"));
+             Arena arena = Arena.ofConfined()) {
+            final MemorySegment buffer = arena.allocate(2048);
+            for (int i = 0; i < frames; i++) {
+                final boolean toVip = (i & 1) == 0;
+                final int varying = 30_000 + i / 2 * 3;
+                final byte[] frame = toVip
+                    ? TestFrames.udp(MAC_A, MAC_B, IP_B, IP_A, varying, 7777, new byte[18])
+                    : TestFrames.udp(MAC_A, MAC_B, IP_B, other, 7777, varying, new byte[18]);
+                MemorySegment.copy(frame, 0, buffer, ValueLayout.JAVA_BYTE, 0, frame.length);
+                assertThat(sender.transmit(buffer, 0, frame.length)).isTrue();
+                if ((i & 31) == 31) {
+                    sender.flush();
+                }
+            }
+            sender.flush();
+
+            final Predicate<byte[]> ours = f -> TestFrames.isUdpTo(f, 7777)
+                || f.length >= UDP_PAYLOAD_OFFSET && TestFrames.isUdpTo(f, steeringPort(f)) && TestFrames.srcPort(f) == 7777;
+            final List<Received> at0 = receive(agent0, ours, frames / 2, WAIT_MS);
+            final List<Received> at1 = receive(agent1, ours, frames / 2, WAIT_MS);
+
+            assertThat(at0.size() + at1.size()).isEqualTo(frames);
+            for (final Received r : at0) {
+                assertThat(steeringPort(r.bytes()) % 2).as("frame on agent 0").isZero();
+            }
+            for (final Received r : at1) {
+                assertThat(steeringPort(r.bytes()) % 2).as("frame on agent 1").isEqualTo(1);
+            }
+            assertThat(at0).hasSize(frames / 2);
+            assertThat(agent1.name()).contains("fanout " + group + "/cbpf(");
+        }
+    }
+
+    /** The port the owner rule uses for a test frame: the source port to the VIP (IP_A), else the destination port. */
+    private static int steeringPort(final byte[] frame) {
+        return TestFrames.getInt(frame, ETH_HEADER + 16) == IP_A ? TestFrames.srcPort(frame)
+            : TestFrames.getShort(frame, ETH_HEADER + 22);
+    }
+
+    @Test
     void transmitReturnsFalseWhenRingIsFullAndRecoversAfterFlush() {
         try (AfPacketIo io = openIn(nsA, AfPacketConfiguration.of("a0").withRing(2, 2048));
              Arena arena = Arena.ofConfined()) {
