@@ -13,14 +13,35 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * agent owns copies it into that agent's ring, and the owner runs it at its next duty cycle. Lock-free,
  * allocation-free after construction; each ring has one writer thread and one reader thread.
  *
+ * <p>The same rings carry the neighbours an agent learns from ARP to every other agent (ARP reaches only one agent),
+ * as small records read in order with the frames:
+ *
  * <pre>
  *   ring[from][to]:  agent "from" writes, agent "to" reads
- *   message type = 1 + (port &lt;&lt; 4 | frame flags), body = the Ethernet frame
+ *   frame:      message type = 1 + (port &lt;&lt; 4 | frame flags), body = the Ethernet frame
+ *   neighbour:  message type = NEIGHBOUR_MESSAGE, body (16 bytes, native byte order):
+ *
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                 IPv4 address (int, as NeighbourTable keys it) |  0
+ *   +---------------------------------------------------------------+
+ *   |                 port (interface index)                        |  4
+ *   +---------------------------------------------------------------+
+ *   |                 MAC (long, low 48 bits)                       |  8
+ *   |                                                               |
+ *   +---------------------------------------------------------------+
  * </pre>
  */
 public final class HandoffRings implements AutoCloseable {
     /** Default bytes of each ring (a power of two): 256 KiB, about 170 full-size frames. */
     public static final int DEFAULT_RING_BYTES = 256 * 1024;
+    /** Message type of a neighbour record; frame types ({@code 1 + (port << 4 | flags)}) stay far below it. */
+    static final int NEIGHBOUR_MESSAGE = 1 << 30;
+    static final int NEIGHBOUR_ADDRESS_OFFSET = 0;
+    static final int NEIGHBOUR_PORT_OFFSET = 4;
+    static final int NEIGHBOUR_MAC_OFFSET = 8;
+    static final int NEIGHBOUR_LENGTH = 16;
 
     private final int agents;
     private final Arena arena = Arena.ofShared();

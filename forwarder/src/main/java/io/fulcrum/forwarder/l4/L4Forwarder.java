@@ -3,6 +3,8 @@ package io.fulcrum.forwarder.l4;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
@@ -12,6 +14,7 @@ import io.fulcrum.conntrack.FlowFlyweight;
 import io.fulcrum.conntrack.FlowTable;
 import io.fulcrum.conntrack.TcpState;
 import io.fulcrum.conntrack.TimeoutProfile;
+import io.fulcrum.forwarder.neighbour.NeighbourTable;
 import io.fulcrum.forwarder.proto.Bytes;
 import io.fulcrum.forwarder.proto.Checksums;
 import io.fulcrum.forwarder.proto.EthernetFlyweight;
@@ -52,7 +55,9 @@ import io.fulcrum.scheduler.persistence.SourcePersistence;
  * any other packet (FULLNAT reply to a local port, DNAT reply to a client port) to
  * {@code destinationPort % agents}; each agent's local ports satisfy {@code port % agents == agentId}. So both
  * directions of a flow meet on one agent. Steering in front of the agents (AF_PACKET fanout program) applies the
- * same function; a frame that lands elsewhere anyway goes through the {@link HandoffRings}.
+ * same function; a frame that lands elsewhere anyway goes through the {@link HandoffRings}. The neighbours the
+ * agent's ARP stage learns are passed to every other agent through the same rings ({@link #onNeighbourLearned}),
+ * since an ARP packet reaches only one agent; a record received that way is stored, never passed on.
  *
  * <p>Allocation-free per packet; agent thread only.
  */
@@ -182,8 +187,12 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         return work;
     }
 
-    private void onHandedOver(final int messageType, final org.agrona.MutableDirectBuffer buffer, final int index,
+    private void onHandedOver(final int messageType, final MutableDirectBuffer buffer, final int index,
                               final int length) {
+        if (messageType == HandoffRings.NEIGHBOUR_MESSAGE) {
+            onNeighbourHandedOver(buffer, index);
+            return;
+        }
         final int port = (messageType - 1) >>> 4;
         final int flags = (messageType - 1) & 0xf;
         counters.event(ForwarderEvent.HANDOFF_IN);
@@ -192,6 +201,55 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
             context.processHandedOver(port, handoff.memory(handoffSource, agentId), index, length, flags, handoffNowMs);
         } finally {
             handingIn = false;
+        }
+    }
+
+    /**
+     * Stores a neighbour another agent learned from ARP, creating the entry if needed (that agent had a reason to
+     * keep it, and this one probes the same next hops). Straight into the table, not through the ARP stage, so it
+     * is not passed on again.
+     */
+    private void onNeighbourHandedOver(final MutableDirectBuffer buffer, final int index) {
+        final int address = buffer.getInt(index + HandoffRings.NEIGHBOUR_ADDRESS_OFFSET);
+        final int port = buffer.getInt(index + HandoffRings.NEIGHBOUR_PORT_OFFSET);
+        final long mac = buffer.getLong(index + HandoffRings.NEIGHBOUR_MAC_OFFSET);
+        if (port < 0 || port >= context.portCount()) {
+            // The agents share one port list; anything else is a bug on the writing side. Drop the record.
+            counters.event(ForwarderEvent.EXCEPTION);
+            return;
+        }
+        if (context.neighbours().learn(address, mac, port, handoffNowMs, true) == NeighbourTable.LEARN_TABLE_FULL) {
+            counters.event(ForwarderEvent.NEIGHBOUR_TABLE_FULL);
+        } else {
+            counters.event(ForwarderEvent.NEIGHBOUR_SHARED_IN);
+        }
+    }
+
+    /**
+     * Passes a neighbour this agent's ARP stage created or refreshed to every other agent: the ARP packet reached
+     * only this one. A full ring loses the record (counted); that agent's own resolution retries find it again.
+     */
+    @Override
+    public void onNeighbourLearned(final int address, final long mac, final int port, final long nowMs) {
+        if (handoff == null) {
+            return;
+        }
+        for (int to = 0; to < agents; to++) {
+            if (to == agentId) {
+                continue;
+            }
+            final OneToOneRingBuffer ring = handoff.ring(agentId, to);
+            final int index = ring.tryClaim(HandoffRings.NEIGHBOUR_MESSAGE, HandoffRings.NEIGHBOUR_LENGTH);
+            if (index < 0) {
+                counters.event(ForwarderEvent.NEIGHBOUR_SHARE_RING_FULL);
+                continue;
+            }
+            final AtomicBuffer buffer = ring.buffer();
+            buffer.putInt(index + HandoffRings.NEIGHBOUR_ADDRESS_OFFSET, address);
+            buffer.putInt(index + HandoffRings.NEIGHBOUR_PORT_OFFSET, port);
+            buffer.putLong(index + HandoffRings.NEIGHBOUR_MAC_OFFSET, mac);
+            ring.commit(index);
+            counters.event(ForwarderEvent.NEIGHBOUR_SHARED_OUT);
         }
     }
 

@@ -3,6 +3,7 @@ package io.fulcrum.forwarder.stage;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import io.fulcrum.forwarder.neighbour.NeighbourListener;
 import io.fulcrum.forwarder.neighbour.NeighbourTable;
 import io.fulcrum.forwarder.proto.ArpFlyweight;
 import io.fulcrum.forwarder.proto.Bytes;
@@ -21,7 +22,8 @@ import io.fulcrum.forwarder.proto.EthernetFlyweight;
  *   <li>A sender outside the interface's subnets is not learned and not answered (we could not reach it).</li>
  *   <li>Learning follows RFC 826's merge rule: an existing entry is always refreshed; a new one is created
  *       only if the packet is about one of our addresses, or is gratuitous (sender IP = target IP).
- *       Static entries are never changed.</li>
+ *       Static entries are never changed. Every entry created or refreshed is told to the
+ *       {@link NeighbourListener} (the other agents learn it from there, not from the packet).</li>
  *   <li>Gratuitous ARP is never answered. Replies are consumed. A request for one of the interface's
  *       addresses is answered (probes from 0.0.0.0 too, to defend the address); others are dropped
  *       as not-for-us.</li>
@@ -36,12 +38,22 @@ public final class ArpStage {
     private final NeighbourTable neighbours;
     private final ForwarderCounters counters;
     private final FrameSender sender;
+    private final NeighbourListener listener;
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
     private final MemorySegment requestFrame;
 
     public ArpStage(final InterfaceAddresses[] interfaces, final NeighbourTable neighbours, final ForwarderCounters counters,
                     final FrameSender sender) {
+        this(interfaces, neighbours, counters, sender, NeighbourListener.NONE);
+    }
+
+    /**
+     * @param listener hears every neighbour this stage creates or refreshes from an ARP packet.
+     */
+    public ArpStage(final InterfaceAddresses[] interfaces, final NeighbourTable neighbours, final ForwarderCounters counters,
+                    final FrameSender sender, final NeighbourListener listener) {
+        this.listener = listener;
         this.interfaces = interfaces.clone();
         this.neighbours = neighbours;
         this.counters = counters;
@@ -108,8 +120,14 @@ public final class ArpStage {
 
     private void learn(final int address, final long mac, final int port, final long nowMs, final boolean create) {
         switch (neighbours.learn(address, mac, port, nowMs, create)) {
-            case NeighbourTable.LEARN_CREATED -> counters.event(ForwarderEvent.ARP_LEARNED);
-            case NeighbourTable.LEARN_UPDATED -> counters.event(ForwarderEvent.ARP_REFRESHED);
+            case NeighbourTable.LEARN_CREATED -> {
+                counters.event(ForwarderEvent.ARP_LEARNED);
+                listener.onNeighbourLearned(address, mac, port, nowMs);
+            }
+            case NeighbourTable.LEARN_UPDATED -> {
+                counters.event(ForwarderEvent.ARP_REFRESHED);
+                listener.onNeighbourLearned(address, mac, port, nowMs);
+            }
             case NeighbourTable.LEARN_STATIC_KEPT -> counters.event(ForwarderEvent.ARP_STATIC_KEPT);
             case NeighbourTable.LEARN_TABLE_FULL -> counters.event(ForwarderEvent.NEIGHBOUR_TABLE_FULL);
             default -> {

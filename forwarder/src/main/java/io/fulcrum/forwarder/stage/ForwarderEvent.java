@@ -69,6 +69,12 @@ public enum ForwarderEvent {
     HANDOFF_OUT("handoff-out"),
     /** L4: frames received from another agent's handoff. */
     HANDOFF_IN("handoff-in"),
+    /** L4: neighbours learned from ARP passed to another agent (one per other agent). */
+    NEIGHBOUR_SHARED_OUT("neighbour-shared-out"),
+    /** L4: neighbours another agent learned from ARP, stored here. */
+    NEIGHBOUR_SHARED_IN("neighbour-shared-in"),
+    /** L4: a learned neighbour could not be passed to another agent: its handoff ring was full. */
+    NEIGHBOUR_SHARE_RING_FULL("neighbour-share-ring-full"),
     /** L4: ARP requests sent ahead of need for backends and gateways. */
     NEXT_HOP_PROBED("next-hop-probed"),
     /** Exceptions caught at the agent boundary (bugs). */

@@ -2,6 +2,7 @@ package io.fulcrum.forwarder.stage;
 
 import java.lang.foreign.MemorySegment;
 
+import io.fulcrum.forwarder.neighbour.NeighbourListener;
 import io.fulcrum.forwarder.proto.Ipv4Flyweight;
 
 /**
@@ -19,7 +20,7 @@ import io.fulcrum.forwarder.proto.Ipv4Flyweight;
  * input.
  */
 @FunctionalInterface
-public interface L4Stage {
+public interface L4Stage extends NeighbourListener {
     /**
      * @param port        the receiving port's index.
      * @param segment     the memory holding the frame.
@@ -60,6 +61,14 @@ public interface L4Stage {
      */
     default int doWork(final long nowMs) {
         return 0;
+    }
+
+    /**
+     * The agent's ARP stage created or refreshed a neighbour from an ARP packet: a stage that spans several agents
+     * tells the others (ARP reaches only one of them). Nothing by default.
+     */
+    @Override
+    default void onNeighbourLearned(final int address, final long mac, final int port, final long nowMs) {
     }
 
     /** Called when the owning agent closes: frees what the stage allocated off-heap. */

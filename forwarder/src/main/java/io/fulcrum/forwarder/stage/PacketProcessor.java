@@ -35,13 +35,13 @@ public final class PacketProcessor {
      * @param neighbours the agent's neighbour table.
      * @param counters   the agent's counters (events; drops are counted by the caller from the verdict).
      * @param sender     sends frames the stages generate (ARP requests).
-     * @param l4         the TCP/UDP hook, e.g. {@link L4Stage#NO_LISTENER}.
+     * @param l4         the TCP/UDP hook, e.g. {@link L4Stage#NO_LISTENER}; it also hears the neighbours ARP learns.
      */
     public PacketProcessor(final InterfaceAddresses[] interfaces, final NeighbourTable neighbours,
                            final ForwarderCounters counters, final FrameSender sender, final L4Stage l4) {
         this.txSegment = null;
         this.interfaces = interfaces.clone();
-        this.arp = new ArpStage(this.interfaces, neighbours, counters, sender);
+        this.arp = new ArpStage(this.interfaces, neighbours, counters, sender, l4);
         this.ipv4 = new Ipv4Stage(this.interfaces, counters, new IcmpStage(this.interfaces, counters), l4);
     }
 

@@ -16,9 +16,12 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.fulcrum.forwarder.neighbour.NeighbourTable;
+import io.fulcrum.forwarder.stage.DropReason;
 import io.fulcrum.forwarder.stage.ForwarderEvent;
 import io.fulcrum.forwarder.testing.L4Harness;
 import io.fulcrum.forwarder.testing.PacketBuilder;
+import io.fulcrum.forwarder.testing.TestNet;
 
 /**
  * Two agents over in-memory ports sharing one runtime: frames that reach the agent that does not own their flow
@@ -71,6 +74,81 @@ class HandoffTest {
         } finally {
             runtime.close();
         }
+    }
+
+    @Test
+    void aNeighbourOneAgentLearnsFromArpIsLearnedByTheOtherAndTheRequestIsAnsweredOnce() {
+        final L4Runtime runtime = new L4Runtime(2, 1 << 10,
+            List.of(new L4Runtime.LocalAddress(LOCAL_IP, FIRST_LOCAL_PORT, FIRST_LOCAL_PORT + 99)), null, null);
+        try (L4Harness agent0 = new L4Harness(runtime, 0, null, false);
+             L4Harness agent1 = new L4Harness(runtime, 1, agent0, false)) {
+            agent0.agent().cycle();
+            agent1.agent().cycle();
+            agent0.agent().clearTx();
+            agent1.agent().clearTx();
+            // Agent 1 owns the flow (odd client port) but does not know the backend's MAC: it asks.
+            final byte[] syn = PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
+                .tcp(33001, 80, 100, 0, 0x02, new byte[0]).build();
+            agent1.agent().process(0, syn, 0);
+            assertThat(agent1.agent().counters().drops(DropReason.NEXT_HOP_UNRESOLVED)).isEqualTo(1);
+            assertThat(arp(agent1.agent().tx(1), 1)).hasSize(1);
+            // The reply reaches agent 0 only (as with the fanout program): it learns the backend and passes it on.
+            agent0.agent().process(1, PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC)
+                .arpReply(BACKEND_MAC, BACKEND_IP, LB1_MAC, TestNet.LB1_IP).build(), 0);
+            assertThat(agent0.agent().counters().events(ForwarderEvent.ARP_LEARNED)).isEqualTo(1);
+            assertThat(agent0.agent().counters().events(ForwarderEvent.NEIGHBOUR_SHARED_OUT)).isEqualTo(1);
+            assertThat(agent0.agent().agent().neighbours().lookup(BACKEND_IP, agent0.agent().nowMs())).isEqualTo(BACKEND_MAC);
+            assertThat(agent1.agent().agent().neighbours().lookup(BACKEND_IP, agent1.agent().nowMs()))
+                .isEqualTo(NeighbourTable.UNRESOLVED);
+            agent1.agent().cycle();
+            assertThat(agent1.agent().counters().events(ForwarderEvent.NEIGHBOUR_SHARED_IN)).isEqualTo(1);
+            assertThat(agent1.agent().agent().neighbours().lookup(BACKEND_IP, agent1.agent().nowMs())).isEqualTo(BACKEND_MAC);
+            assertThat(agent1.agent().agent().neighbours().port(BACKEND_IP)).isEqualTo(1);
+            assertThat(agent1.agent().counters().events(ForwarderEvent.NEIGHBOUR_SHARED_OUT))
+                .as("a neighbour learned from another agent is not passed on").isZero();
+            // The client's retransmitted SYN now goes to the backend's MAC.
+            agent1.agent().clearTx();
+            agent1.agent().process(0, syn, 0);
+            final List<byte[]> toBackend = ip(agent1.agent().tx(1));
+            assertThat(toBackend).hasSize(1);
+            assertThat(destinationMac(toBackend.get(0))).isEqualTo(BACKEND_MAC);
+            // The backend asks for our address; the request reaches agent 1: answered there, once, and agent 0
+            // refreshes its entry from agent 1's record without answering anything.
+            agent0.agent().clearTx();
+            agent1.agent().clearTx();
+            agent1.agent().process(1, PacketBuilder.ethernet(BACKEND_MAC, TestNet.BROADCAST_MAC)
+                .arpRequest(BACKEND_MAC, BACKEND_IP, TestNet.LB1_IP).build(), 0);
+            assertThat(arp(agent1.agent().tx(1), 2)).hasSize(1);
+            assertThat(agent1.agent().counters().events(ForwarderEvent.ARP_REPLIED)).isEqualTo(1);
+            assertThat(agent1.agent().counters().events(ForwarderEvent.NEIGHBOUR_SHARED_OUT)).isEqualTo(1);
+            agent0.agent().cycle();
+            assertThat(agent0.agent().counters().events(ForwarderEvent.NEIGHBOUR_SHARED_IN)).isEqualTo(1);
+            assertThat(arp(agent0.agent().tx(1), 2)).isEmpty();
+            assertThat(agent0.agent().counters().events(ForwarderEvent.ARP_REPLIED)).isZero();
+            assertThat(agent0.agent().counters().events(ForwarderEvent.NEIGHBOUR_SHARED_OUT))
+                .as("still only the one record agent 0 learned itself").isEqualTo(1);
+            agent1.agent().cycle();
+            assertThat(agent1.agent().counters().events(ForwarderEvent.NEIGHBOUR_SHARED_IN)).isEqualTo(1);
+            assertThat(agent0.agent().unaccounted()).isZero();
+            assertThat(agent1.agent().unaccounted()).isZero();
+            assertThat(agent0.agent().errors()).isEmpty();
+            assertThat(agent1.agent().errors()).isEmpty();
+        } finally {
+            runtime.close();
+        }
+    }
+
+    private static long destinationMac(final byte[] frame) {
+        long mac = 0;
+        for (int i = 0; i < 6; i++) {
+            mac = mac << 8 | (frame[i] & 0xff);
+        }
+        return mac;
+    }
+
+    /** The ARP frames of {@code opcode} (1 request, 2 reply) among {@code frames}. */
+    private static List<byte[]> arp(final List<byte[]> frames, final int opcode) {
+        return frames.stream().filter(f -> f[12] == 8 && f[13] == 6 && f[21] == opcode).toList();
     }
 
     private static List<byte[]> ip(final List<byte[]> frames) {

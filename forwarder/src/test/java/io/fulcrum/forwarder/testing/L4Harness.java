@@ -70,6 +70,14 @@ public final class L4Harness implements AutoCloseable {
 
     /** A harness for {@code agentId} sharing {@code runtime} (and the groups of {@code sibling}, if given). */
     public L4Harness(final L4Runtime runtime, final int agentId, final L4Harness sibling) {
+        this(runtime, agentId, sibling, true);
+    }
+
+    /**
+     * As {@link #L4Harness(L4Runtime, int, L4Harness)}; without {@code staticBackend} the backend has no static
+     * neighbour entry, so the agent has to learn its MAC from ARP.
+     */
+    public L4Harness(final L4Runtime runtime, final int agentId, final L4Harness sibling, final boolean staticBackend) {
         this.runtime = runtime;
         if (sibling == null) {
             // Golden fixtures keep the client's sequence numbers; FULLNAT sequence translation has its own tests.
@@ -88,10 +96,13 @@ public final class L4Harness implements AutoCloseable {
             traffic = sibling.traffic;
         }
         final ForwarderConfiguration base = AgentHarness.defaultConfiguration();
-        final ForwarderConfiguration configuration = new ForwarderConfiguration(agentId, base.interfaces(), List.of(
+        final List<StaticNeighbourConfiguration> statics = new ArrayList<>(List.of(
             new StaticNeighbourConfiguration(TestNet.CLIENT_IP, TestNet.CLIENT_MAC, "lb0"),
-            new StaticNeighbourConfiguration(TestNet.HOST2_IP, TestNet.HOST2_MAC, "lb0"),
-            new StaticNeighbourConfiguration(TestNet.BACKEND_IP, TestNet.BACKEND_MAC, "lb1")),
+            new StaticNeighbourConfiguration(TestNet.HOST2_IP, TestNet.HOST2_MAC, "lb0")));
+        if (staticBackend) {
+            statics.add(new StaticNeighbourConfiguration(TestNet.BACKEND_IP, TestNet.BACKEND_MAC, "lb1"));
+        }
+        final ForwarderConfiguration configuration = new ForwarderConfiguration(agentId, base.interfaces(), statics,
             base.reachableTimeMs(), base.resolveRetryIntervalMs(), base.neighbourCapacity(), base.maxPendingResolutions(),
             base.batchSize(), base.idle(), -1, 0);
         this.forwarder = runtime.newForwarder(agentId, 0);
