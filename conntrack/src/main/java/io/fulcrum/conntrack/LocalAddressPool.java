@@ -8,9 +8,10 @@ import java.util.Arrays;
  *
  * <p>Every core's pool holds the same local addresses but only the ports {@code p} with
  * {@code coreOfPort(p, coreCount) == coreId}, so the port alone says which core owns a flow: the packet steering
- * (XDP program, or with a power-of-two core count an {@code ethtool -N ... dst-port P m MASK} rule per core, as
- * DPVS does with Flow Director) sends backend replies, addressed to (local address, local port), to the core that
- * holds the flow. See {@link #coreOfPort}.
+ * (fanout or XDP program, or with a power-of-two core count an {@code ethtool -N ... dst-port P m MASK} rule per
+ * core, as DPVS does with Flow Director) sends backend replies, addressed to (local address, local port), to the
+ * core that holds the flow. See {@link #coreOfPort}. A core's ports come in pairs of neighbours (2k, 2k+1), the
+ * pairs dealt round the cores in turn.
  *
  * <p>A pair is not exclusive to one flow. The reply tuple of a FULLNAT flow is (backend address:port → local
  * address:port), so the same pair can serve one flow per backend at a time, as in DPVS. The pool therefore does
@@ -28,7 +29,8 @@ public final class LocalAddressPool {
     private final int maxPort;
     private final int coreCount;
     private final int coreId;
-    private final int firstPort;
+    /** {@link #ordinal} of the lowest port of this core in the range. */
+    private final int firstOrdinal;
     private final int portsPerIp;
     private final int size;
     private final int[] users;
@@ -80,22 +82,42 @@ public final class LocalAddressPool {
             throw new IllegalArgumentException("local port range " + minPort + ".." + maxPort + " has no port for core "
                 + coreId + " of " + coreCount);
         }
-        this.firstPort = first;
-        this.portsPerIp = (maxPort - first) / coreCount + 1;
+        int last = maxPort;
+        while (coreOfPort(last, coreCount) != coreId) {
+            last--;
+        }
+        this.firstOrdinal = ordinal(first, coreCount);
+        this.portsPerIp = ordinal(last, coreCount) - firstOrdinal + 1;
         this.size = portsPerIp * this.localIps.length;
         this.users = new int[size];
     }
 
     /**
-     * The core that owns a local port: the function the packet steering applies to the destination port of
-     * backend replies.
+     * The core that owns a port: the function the packet steering applies to the destination port of backend
+     * replies (and the forwarder to the client port of packets to a VIP). The lowest bit is left out because Linux
+     * gives {@code connect()} even ports first: {@code port % coreCount} would put every Linux client's
+     * connection on the even cores.
      *
      * @param localPort the port, 0–65535.
      * @param coreCount number of forwarder cores.
-     * @return {@code localPort % coreCount} (with a power-of-two count, {@code localPort & (coreCount - 1)}).
+     * @return {@code (localPort >>> 1) % coreCount} (with a power-of-two count {@code 2^k}, bits 1..k of the port:
+     *         {@code (localPort >>> 1) & (coreCount - 1)}).
      */
     public static int coreOfPort(final int localPort, final int coreCount) {
-        return localPort % coreCount;
+        return (localPort >>> 1) % coreCount;
+    }
+
+    /**
+     * The rank of a port among the ports of its core, from 0: its pair's rank among the core's pairs, twice, plus
+     * its lowest bit. Ports of one core in increasing order have consecutive ordinals.
+     */
+    private static int ordinal(final int port, final int coreCount) {
+        return ((port >>> 1) / coreCount << 1) | (port & 1);
+    }
+
+    /** The port of this core with ordinal {@code ordinal} (the inverse of {@link #ordinal}). */
+    private int portOf(final int ordinal) {
+        return ((ordinal >>> 1) * coreCount + coreId) << 1 | (ordinal & 1);
     }
 
     /**
@@ -109,7 +131,7 @@ public final class LocalAddressPool {
         cursor = position + 1 == size ? 0 : position + 1;
         final int ipCount = localIps.length;
         final int ipIndex = position % ipCount;
-        return handle(ipIndex, firstPort + (position / ipCount) * coreCount);
+        return handle(ipIndex, portOf(firstOrdinal + position / ipCount));
     }
 
     /**
@@ -227,7 +249,7 @@ public final class LocalAddressPool {
     }
 
     private int pairIndex(final int ipIndex, final int port) {
-        return ipIndex * portsPerIp + (port - firstPort) / coreCount;
+        return ipIndex * portsPerIp + ordinal(port, coreCount) - firstOrdinal;
     }
 
     private static int handle(final int ipIndex, final int port) {

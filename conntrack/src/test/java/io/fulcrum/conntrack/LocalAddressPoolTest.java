@@ -46,8 +46,66 @@ class LocalAddressPoolTest {
 
     @Test
     void powerOfTwoCoreCountsSteerWithAPortMask() {
-        for (int port = 0; port <= 65535; port++) {
-            assertThat(LocalAddressPool.coreOfPort(port, 4)).isEqualTo(port & 3);
+        for (final int cores : new int[] {2, 4, 8}) {
+            final int mask = (cores - 1) << 1;
+            for (int port = 0; port <= 65535; port++) {
+                // One NIC rule per core: dst-port (core << 1) with only bits 1..k compared.
+                assertThat(LocalAddressPool.coreOfPort(port, cores)).isEqualTo((port & mask) >>> 1);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} cores")
+    @ValueSource(ints = {2, 3, 4})
+    void evenPortsAloneReachEveryCore(final int cores) {
+        // Linux clients connect() from even ports first: they must not all land on the even cores.
+        final int[] perCore = new int[cores];
+        for (int port = 32768; port < 61000; port += 2) {
+            perCore[LocalAddressPool.coreOfPort(port, cores)]++;
+        }
+        for (int core = 0; core < cores; core++) {
+            assertThat(perCore[core]).as("even ports owned by core %d", core).isBetween(14116 / cores - 1, 14116 / cores + 1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} cores")
+    @ValueSource(ints = {1, 2, 3, 4})
+    void oddAndNarrowRangesHoldExactlyTheirOwnPorts(final int cores) {
+        for (int min = 1000; min < 1010; min++) {
+            for (int max = min; max < min + 12; max++) {
+                int owned = 0;
+                for (int core = 0; core < cores; core++) {
+                    final Set<Integer> expected = new HashSet<>();
+                    for (int port = min; port <= max; port++) {
+                        if (LocalAddressPool.coreOfPort(port, cores) == core) {
+                            expected.add(port);
+                        }
+                    }
+                    if (expected.isEmpty()) {
+                        final int c = core;
+                        final int lo = min;
+                        final int hi = max;
+                        assertThatThrownBy(() -> new LocalAddressPool(new int[] {1}, lo, hi, cores, c))
+                            .isInstanceOf(IllegalArgumentException.class);
+                        continue;
+                    }
+                    final LocalAddressPool pool = new LocalAddressPool(new int[] {1}, min, max, cores, core);
+                    final Set<Integer> seen = new HashSet<>();
+                    for (int i = 0; i < pool.size(); i++) {
+                        final int handle = pool.next();
+                        seen.add(LocalAddressPool.port(handle));
+                        pool.acquire(handle);
+                    }
+                    assertThat(seen).as("core %d of %d, %d..%d", core, cores, min, max).isEqualTo(expected);
+                    assertThat(pool.available()).isZero();
+                    for (final int port : expected) {
+                        assertThat(pool.release(1, port)).isTrue();
+                    }
+                    assertThat(pool.available()).isEqualTo(expected.size());
+                    owned += expected.size();
+                }
+                assertThat(owned).isEqualTo(max - min + 1);
+            }
         }
     }
 
@@ -80,7 +138,8 @@ class LocalAddressPoolTest {
         assertThat(pool.release(7, 4001)).as("outside the range").isFalse();
         assertThat(pool.invalidReleases()).isEqualTo(4);
         assertThat(pool.releases()).isEqualTo(1);
-        assertThat(pool.available()).isEqualTo(pool.size()).isEqualTo(10);
+        // Core 1 of 2 holds 3002, 3003, 3006, 3007 of 3000..3009 on each address.
+        assertThat(pool.available()).isEqualTo(pool.size()).isEqualTo(8);
     }
 
     @Test

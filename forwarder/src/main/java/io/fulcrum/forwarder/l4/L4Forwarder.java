@@ -12,6 +12,7 @@ import io.fulcrum.conntrack.FlowDescriptor;
 import io.fulcrum.conntrack.FlowExpiryHandler;
 import io.fulcrum.conntrack.FlowFlyweight;
 import io.fulcrum.conntrack.FlowTable;
+import io.fulcrum.conntrack.LocalAddressPool;
 import io.fulcrum.conntrack.TcpState;
 import io.fulcrum.conntrack.TimeoutProfile;
 import io.fulcrum.forwarder.neighbour.NeighbourTable;
@@ -51,9 +52,11 @@ import io.fulcrum.scheduler.persistence.SourcePersistence;
  *                        └─ DNAT:    client    ──► backend:bport   (reply: backend ──► client, routed via us)
  * </pre>
  *
- * <p><b>Ownership with several agents.</b> A packet to a VIP belongs to agent {@code sourcePort % agents},
- * any other packet (FULLNAT reply to a local port, DNAT reply to a client port) to
- * {@code destinationPort % agents}; each agent's local ports satisfy {@code port % agents == agentId}. So both
+ * <p><b>Ownership with several agents.</b> With {@code owner(port) = (port >>> 1) % agents}
+ * ({@link LocalAddressPool#coreOfPort}: the lowest bit is left out, Linux clients connect from even ports first),
+ * a packet to a VIP belongs to agent {@code owner(sourcePort)}, any other packet (FULLNAT reply to a local port,
+ * DNAT reply to a client port) to {@code owner(destinationPort)}; each agent's local ports satisfy
+ * {@code owner(port) == agentId}. So both
  * directions of a flow meet on one agent. Steering in front of the agents (AF_PACKET fanout program) applies the
  * same function; a frame that lands elsewhere anyway goes through the {@link HandoffRings}. The neighbours the
  * agent's ARP stage learns are passed to every other agent through the same rings ({@link #onNeighbourLearned}),
@@ -285,7 +288,7 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         final int destinationPort = Bytes.u16(segment, l4Offset + 2);
         final L4Snapshot snap = snapshot;
         if (agents > 1 && !handingIn) {
-            final int owner = (snap.isVip(destination) ? sourcePort : destinationPort) % agents;
+            final int owner = LocalAddressPool.coreOfPort(snap.isVip(destination) ? sourcePort : destinationPort, agents);
             if (owner != agentId) {
                 return handOff(owner, port, segment, frameOffset, ETH + totalLength);
             }
@@ -661,7 +664,8 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         final int innerDestinationPort = Bytes.u16(segment, innerL4 + 2);
         final L4Snapshot snap = snapshot;
         if (agents > 1 && !handingIn) {
-            final int owner = (snap.isVip(innerSource) ? innerDestinationPort : innerSourcePort) % agents;
+            final int owner = LocalAddressPool.coreOfPort(snap.isVip(innerSource) ? innerDestinationPort : innerSourcePort,
+                agents);
             if (owner != agentId) {
                 return handOff(owner, port, segment, frameOffset, ETH + ip.totalLength());
             }

@@ -12,9 +12,9 @@ import io.fulcrum.conntrack.TcpState;
 /**
  * One agent's FULLNAT (local address, local port) pairs over local addresses that may have different port
  * ranges: one {@link LocalAddressPool} per distinct range, allocation rotating over them. Every pool holds
- * only the ports {@code p % agents == agentId}, so backend replies can be steered to the owner by destination
- * port. A pair is free for a backend when the agent's flow table has no flow on the reply tuple (backend →
- * pair). Single-threaded and allocation-free after construction.
+ * only the ports {@code LocalAddressPool.coreOfPort(p, agents) == agentId}, so backend replies can be steered to
+ * the owner by destination port. A pair is free for a backend when the agent's flow table has no flow on the reply
+ * tuple (backend → pair). Single-threaded and allocation-free after construction.
  */
 final class LocalPorts {
     /** Most pairs {@link #allocate} tries before giving up: bounds the work per new flow. */

@@ -26,7 +26,8 @@ import io.fulcrum.forwarder.testing.TestNet;
 /**
  * Two agents over in-memory ports sharing one runtime: frames that reach the agent that does not own their flow
  * (as with hash fanout or RSS) go through the SPSC handoff ring to the owner, which forwards them; both
- * directions of a FULLNAT flow end up on the owner (client port odd → agent 1, local port odd → agent 1).
+ * directions of a FULLNAT flow end up on the owner ({@code (port >>> 1) % 2}: client port 33003 → agent 1, local
+ * ports 40002 and 40003 → agent 1).
  */
 class HandoffTest {
     @Test
@@ -38,7 +39,7 @@ class HandoffTest {
             agent1.agent().cycle();
             agent0.agent().clearTx();
             agent1.agent().clearTx();
-            final int clientPort = 33001;
+            final int clientPort = 33003;
             // The SYN lands on agent 0, which hands it to agent 1.
             agent0.agent().process(0, PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
                 .tcp(clientPort, 80, 100, 0, 0x02, new byte[0]).build(), 0);
@@ -50,8 +51,8 @@ class HandoffTest {
             final List<byte[]> toBackend = ip(agent1.agent().tx(1));
             assertThat(toBackend).hasSize(1);
             final int localPort = ((toBackend.get(0)[34] & 0xff) << 8) | (toBackend.get(0)[35] & 0xff);
-            assertThat(localPort % 2).as("agent 1 allocates local ports p %% 2 == 1").isEqualTo(1);
-            assertThat(localPort).isEqualTo(FIRST_LOCAL_PORT + 1);
+            assertThat((localPort >>> 1) % 2).as("agent 1 allocates local ports (p >>> 1) %% 2 == 1").isEqualTo(1);
+            assertThat(localPort).isEqualTo(FIRST_LOCAL_PORT + 2);
             // The SYN-ACK lands on agent 0 too, and is handed over as well.
             agent0.agent().process(1, PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, LOCAL_IP)
                 .tcp(BACKEND_PORT, localPort, 500, 101, 0x12, new byte[0]).build(), 0);
@@ -64,11 +65,18 @@ class HandoffTest {
                     .tcp(80, clientPort, 500, 101, 0x12, new byte[0]).build()));
             assertThat(agent0.forwarder().flowTable().activeFlows()).isZero();
             assertThat(agent1.forwarder().flowTable().activeFlows()).isEqualTo(1);
-            // A flow agent 0 owns (even client port) stays on agent 0.
+            // A flow agent 0 owns stays on agent 0: an even port, as Linux clients use, and an odd one.
             agent0.agent().clearTx();
             agent0.agent().process(0, PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
+                .tcp(33004, 80, 100, 0, 0x02, new byte[0]).build(), 0);
+            agent0.agent().process(0, PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
+                .tcp(33005, 80, 100, 0, 0x02, new byte[0]).build(), 0);
+            assertThat(ip(agent0.agent().tx(1))).hasSize(2);
+            assertThat(agent0.agent().counters().events(ForwarderEvent.HANDOFF_OUT)).isEqualTo(2);
+            // An even client port can belong to agent 1 too: Linux clients' connections spread over both agents.
+            agent0.agent().process(0, PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
                 .tcp(33002, 80, 100, 0, 0x02, new byte[0]).build(), 0);
-            assertThat(ip(agent0.agent().tx(1))).hasSize(1);
+            assertThat(agent0.agent().counters().events(ForwarderEvent.HANDOFF_OUT)).isEqualTo(3);
             assertThat(agent0.agent().errors()).isEmpty();
             assertThat(agent1.agent().errors()).isEmpty();
         } finally {
@@ -86,9 +94,9 @@ class HandoffTest {
             agent1.agent().cycle();
             agent0.agent().clearTx();
             agent1.agent().clearTx();
-            // Agent 1 owns the flow (odd client port) but does not know the backend's MAC: it asks.
+            // Agent 1 owns the flow (client port 33003) but does not know the backend's MAC: it asks.
             final byte[] syn = PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
-                .tcp(33001, 80, 100, 0, 0x02, new byte[0]).build();
+                .tcp(33003, 80, 100, 0, 0x02, new byte[0]).build();
             agent1.agent().process(0, syn, 0);
             assertThat(agent1.agent().counters().drops(DropReason.NEXT_HOP_UNRESOLVED)).isEqualTo(1);
             assertThat(arp(agent1.agent().tx(1), 1)).hasSize(1);

@@ -51,6 +51,7 @@ public final class CbpfProgram {
     public static final int ADD = 0x00;
     public static final int AND = 0x50;
     public static final int LSH = 0x60;
+    public static final int RSH = 0x70;
     public static final int MOD = 0x90;
     // jumps
     public static final int JA = 0x00;

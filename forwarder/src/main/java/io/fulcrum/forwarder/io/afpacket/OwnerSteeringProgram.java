@@ -20,6 +20,7 @@ import static io.fulcrum.forwarder.io.afpacket.CbpfProgram.MOD;
 import static io.fulcrum.forwarder.io.afpacket.CbpfProgram.MSH;
 import static io.fulcrum.forwarder.io.afpacket.CbpfProgram.RET;
 import static io.fulcrum.forwarder.io.afpacket.CbpfProgram.RET_A;
+import static io.fulcrum.forwarder.io.afpacket.CbpfProgram.RSH;
 import static io.fulcrum.forwarder.io.afpacket.CbpfProgram.SKF_AD_OFF;
 import static io.fulcrum.forwarder.io.afpacket.CbpfProgram.SKF_AD_PROTOCOL;
 import static io.fulcrum.forwarder.io.afpacket.CbpfProgram.SKF_NET_OFF;
@@ -36,14 +37,18 @@ import java.util.Arrays;
  * {@code L4Forwarder} does (agent i joins the fanout group i-th, so socket index = agent id):
  *
  * <pre>
- *  IPv4 TCP/UDP (and first fragments):   (destination is a VIP ? source port : destination port) % agents
+ *  owner(port) = (port >>> 1) % agents          (LocalAddressPool.coreOfPort)
+ *  IPv4 TCP/UDP (and first fragments):   owner(destination is a VIP ? source port : destination port)
  *      client → VIP            by the client port
- *      FULLNAT backend reply   by the local port (each agent's local ports are p % agents == agent id)
+ *      FULLNAT backend reply   by the local port (each agent's local ports are owner(p) == agent id)
  *      DNAT backend reply      by the client port (the reply's destination port)
  *  ICMP destination unreachable / time exceeded quoting IPv4 TCP/UDP:
- *                                        (quoted source is a VIP ? quoted destination port : quoted source port) % agents
+ *                                        owner(quoted source is a VIP ? quoted destination port : quoted source port)
  *  anything else (ARP, other ethertypes, other ICMP, later fragments, frames too short to read): agent 0
  * </pre>
+ *
+ * <p>The lowest port bit is left out because Linux gives {@code connect()} even ports first: {@code port % agents}
+ * would give every Linux client's connection to the even agents.
  *
  * <p>The VIPs are compiled in as constants (two compare chains, about two instructions per VIP), taken from the
  * packet listeners at start; listeners cannot change without a restart in this build. A frame the program gets
@@ -143,6 +148,7 @@ public final class OwnerSteeringProgram {
             .stmt(LD | H | IND, net + ICMP_HEADER + 2);
 
         p.label("owner")
+            .stmt(ALU | RSH | K, 1)
             .stmt(ALU | MOD | K, agents)
             .stmt(RET | RET_A, 0);
         return p.build();

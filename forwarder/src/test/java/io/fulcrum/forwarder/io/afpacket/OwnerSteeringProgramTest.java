@@ -48,29 +48,29 @@ class OwnerSteeringProgramTest {
     void clientPacketsToAVipGoByClientPortRepliesByDestinationPort(final int agents) {
         for (int port = 1024; port < 1100; port++) {
             assertThat(owner(agents, frame(CLIENT, VIP).tcp(port, 80, 1, 0, 0x02, new byte[0]).build()))
-                .as("client SYN from port %d", port).isEqualTo(port % agents);
+                .as("client SYN from port %d", port).isEqualTo(ownerOf(port, agents));
             assertThat(owner(agents, frame(CLIENT, OTHER_VIP).udp(port, 53, new byte[4]).build()))
-                .as("client UDP from port %d", port).isEqualTo(port % agents);
+                .as("client UDP from port %d", port).isEqualTo(ownerOf(port, agents));
             assertThat(owner(agents, frame(BACKEND, LOCAL).tcp(80, port, 1, 2, 0x12, new byte[0]).build()))
-                .as("FULLNAT reply to local port %d", port).isEqualTo(port % agents);
+                .as("FULLNAT reply to local port %d", port).isEqualTo(ownerOf(port, agents));
             assertThat(owner(agents, frame(BACKEND, CLIENT).udp(53, port, new byte[4]).build()))
-                .as("DNAT reply to client port %d", port).isEqualTo(port % agents);
+                .as("DNAT reply to client port %d", port).isEqualTo(ownerOf(port, agents));
         }
     }
 
     @Test
     void ipOptionsMoveThePorts() {
         final byte[] options = {1, 1, 1, 1, 1, 1, 1, 0};
-        assertThat(owner(2, frame(CLIENT, VIP).options(options).tcp(4001, 80, 1, 0, 0x02, new byte[0]).build())).isEqualTo(1);
-        assertThat(owner(2, frame(BACKEND, LOCAL).options(options).tcp(80, 4001, 1, 0, 0x12, new byte[0]).build()))
+        assertThat(owner(2, frame(CLIENT, VIP).options(options).tcp(4003, 80, 1, 0, 0x02, new byte[0]).build())).isEqualTo(1);
+        assertThat(owner(2, frame(BACKEND, LOCAL).options(options).tcp(80, 4003, 1, 0, 0x12, new byte[0]).build()))
             .isEqualTo(1);
         assertThat(owner(3, frame(BACKEND, LOCAL).options(options).tcp(4001, 80, 1, 0, 0x12, new byte[0]).build()))
-            .isEqualTo(80 % 3);
+            .isEqualTo(ownerOf(80, 3));
     }
 
     @Test
     void firstFragmentsGoByPortsLaterFragmentsToAgentZero() {
-        assertThat(owner(2, frame(CLIENT, VIP).fragment(true, 0).udp(5001, 53, new byte[64]).build())).isEqualTo(1);
+        assertThat(owner(2, frame(CLIENT, VIP).fragment(true, 0).udp(5003, 53, new byte[64]).build())).isEqualTo(1);
         assertThat(owner(2, frame(CLIENT, VIP).fragment(true, 8).payload(new byte[64]).protocol(17).build())).isZero();
         assertThat(owner(2, frame(CLIENT, VIP).fragment(false, 8).payload(new byte[64]).protocol(17).build())).isZero();
     }
@@ -78,13 +78,13 @@ class OwnerSteeringProgramTest {
     @Test
     void icmpErrorsGoByTheQuotedPacketsOwner() {
         // From a backend, about a packet we sent it (LIP:lport -> backend): the quoted source port, the local port.
-        final byte[] toBackend = quoted(frame(LOCAL, BACKEND).tcp(40_001, 80, 1, 0, 0x02, new byte[0]).build(), 8);
+        final byte[] toBackend = quoted(frame(LOCAL, BACKEND).tcp(40_007, 80, 1, 0, 0x02, new byte[0]).build(), 8);
         assertThat(owner(2, frame(BACKEND, LOCAL).icmp(3, 4, 0, 1400, toBackend).build())).isEqualTo(1);
-        assertThat(owner(3, frame(BACKEND, LOCAL).icmp(11, 0, 0, 0, toBackend).build())).isEqualTo(40_001 % 3);
+        assertThat(owner(3, frame(BACKEND, LOCAL).icmp(11, 0, 0, 0, toBackend).build())).isEqualTo(ownerOf(40_007, 3));
         // From a router on the client side, about a packet we sent the client (VIP:80 -> client:cport).
         final byte[] toClient = quoted(frame(VIP, CLIENT).udp(53, 33_335, new byte[0]).build(), 8);
         assertThat(owner(2, frame(ip(198, 18, 0, 1), VIP).icmp(3, 3, 0, 0, toClient).build())).isEqualTo(1);
-        assertThat(owner(5, frame(ip(198, 18, 0, 1), VIP).icmp(3, 3, 0, 0, toClient).build())).isEqualTo(33_335 % 5);
+        assertThat(owner(5, frame(ip(198, 18, 0, 1), VIP).icmp(3, 3, 0, 0, toClient).build())).isEqualTo(ownerOf(33_335, 5));
         // The quoted header with options: the ports move.
         final byte[] withOptions = quoted(frame(LOCAL, BACKEND).options(new byte[] {1, 1, 1, 0}).udp(40_003, 7, new byte[0])
             .build(), 8);
@@ -111,7 +111,7 @@ class OwnerSteeringProgramTest {
     void noVipsMeansEveryPacketGoesByDestinationPort() {
         final CbpfProgram program = OwnerSteeringProgram.build(2, new int[0]);
         assertThat(CbpfInterpreter.run(program, frame(CLIENT, VIP).udp(4001, 52, new byte[0]).build())).isZero();
-        assertThat(CbpfInterpreter.run(program, frame(CLIENT, VIP).udp(4000, 53, new byte[0]).build())).isEqualTo(1);
+        assertThat(CbpfInterpreter.run(program, frame(CLIENT, VIP).udp(4000, 54, new byte[0]).build())).isEqualTo(1);
     }
 
     @Test
@@ -120,13 +120,13 @@ class OwnerSteeringProgramTest {
         final CbpfProgram program = OwnerSteeringProgram.build(4, vips);
         assertThat(program.size()).isLessThan(CbpfProgram.MAX_INSTRUCTIONS);
         for (int i = 0; i < vips.length; i += 37) {
-            assertThat(CbpfInterpreter.run(program, frame(CLIENT, vips[i]).udp(4001, 80, new byte[0]).build()))
+            assertThat(CbpfInterpreter.run(program, frame(CLIENT, vips[i]).udp(4003, 80, new byte[0]).build()))
                 .as("VIP #%d", i).isEqualTo(1);
-            final byte[] toClient = quoted(frame(vips[i], CLIENT).udp(80, 5002, new byte[0]).build(), 8);
+            final byte[] toClient = quoted(frame(vips[i], CLIENT).udp(80, 5004, new byte[0]).build(), 8);
             assertThat(CbpfInterpreter.run(program, frame(ip(198, 18, 0, 1), vips[i]).icmp(3, 3, 0, 0, toClient).build()))
                 .as("ICMP about VIP #%d", i).isEqualTo(2);
         }
-        assertThat(CbpfInterpreter.run(program, frame(CLIENT, ip(198, 20, 0, 1)).udp(4001, 83, new byte[0]).build()))
+        assertThat(CbpfInterpreter.run(program, frame(CLIENT, ip(198, 20, 0, 1)).udp(4001, 87, new byte[0]).build()))
             .isEqualTo(3);
         final int[] tooMany = Arrays.copyOf(vips, vips.length + 1);
         tooMany[vips.length] = ip(198, 18, 9, 9);
@@ -210,6 +210,14 @@ class OwnerSteeringProgramTest {
         assertThat(program.toString()).contains("0x15,   0,   1, 0x00000800");
     }
 
+    /**
+     * The owner rule on one port, restated: {@code (port >>> 1) % agents}, the lowest bit left out so Linux clients'
+     * even {@code connect()} ports spread over all agents.
+     */
+    private static int ownerOf(final int port, final int agents) {
+        return (port >>> 1) % agents;
+    }
+
     /** The quoted part of an ICMP error: the IPv4 header of {@code frame} and {@code bytes} after it. */
     private static byte[] quoted(final byte[] frame, final int bytes) {
         final int headerLength = (frame[14] & 0xf) * 4;
@@ -235,7 +243,7 @@ class OwnerSteeringProgramTest {
                 return 0;
             }
             final int portOffset = isVip(i32(f, net + 16)) ? l4 : l4 + 2;
-            return f.length < portOffset + 2 ? 0 : u16(f, portOffset) % agents;
+            return f.length < portOffset + 2 ? 0 : ownerOf(u16(f, portOffset), agents);
         }
         if (protocol != 1 || f.length < l4 + 1) {
             return 0;
@@ -257,7 +265,7 @@ class OwnerSteeringProgramTest {
         }
         final int innerL4 = inner + (f[inner] & 0xf) * 4;
         final int portOffset = isVip(i32(f, inner + 12)) ? innerL4 + 2 : innerL4;
-        return f.length < portOffset + 2 ? 0 : u16(f, portOffset) % agents;
+        return f.length < portOffset + 2 ? 0 : ownerOf(u16(f, portOffset), agents);
     }
 
     private static boolean isVip(final int address) {
