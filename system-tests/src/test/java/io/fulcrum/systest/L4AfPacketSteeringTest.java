@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * Two forwarder agents over AF_PACKET in the namespace lab, FULLNAT, run once with {@code af-packet-fanout: owner}
  * (the PACKET_FANOUT_CBPF program steers every frame to the agent owning its flow) and once with {@code hash}
  * (PACKET_FANOUT_HASH): short TCP connections and UDP exchanges work in both, and the cross-agent handoff stays at
- * ~0 with owner steering while hash fanout hands off a large share of the frames.
+ * ~0 with owner steering while hash fanout hands off a large share of the frames. The Linux client's TCP
+ * connections (even source ports) are owned by both agents.
  *
  * <p>The backends are not static neighbours: an ARP reply reaches only one agent of the fanout group (agent 0 with
  * the owner program), and the agent that learns it passes it to the other through the handoff rings
@@ -101,6 +102,9 @@ class L4AfPacketSteeringTest {
                 assertThat(counter(stats, "agent-1 event flow-created")).isPositive();
                 assertThat(counter(stats, "agent-0 event flow-created")).isPositive();
                 if (owner) {
+                    // The client is Linux: its connect() ports are even, and (port >>> 1) % 2 still spreads them.
+                    assertThat(counter(stats, "agent-0 listener web conns")).as(stats).isGreaterThan(connections / 5);
+                    assertThat(counter(stats, "agent-1 listener web conns")).as(stats).isGreaterThan(connections / 5);
                     // Every ARP reply reaches agent 0; agent 1 resolves the backends only through what agent 0 passes.
                     assertThat(counter(stats, "agent-0 event neighbour-shared-out")).isPositive();
                     assertThat(counter(stats, "agent-1 event neighbour-shared-in")).isPositive();
