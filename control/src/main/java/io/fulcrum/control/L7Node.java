@@ -104,11 +104,20 @@ final class L7Node implements AutoCloseable {
                     histograms.register("fulcrum_l7_backend_response_duration_seconds",
                         "Time from the start of a request's last try (connect or pooled connection) to the end of the "
                             + "response, per listener and backend.",
-                        Map.of("listener", listener, "group", group.getKey(), "backend", b.getKey()),
+                        orderedLabels(listener, group.getKey(), b.getKey()),
                         b.getValue().latencyRecorder(), 1000);
                 }
             }
         }
+    }
+
+    /** listener, group, backend in this order (Map.of iterates in an order that changes from run to run). */
+    private static Map<String, String> orderedLabels(final String listener, final String group, final String backend) {
+        final Map<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put("listener", listener);
+        labels.put("group", group);
+        labels.put("backend", backend);
+        return labels;
     }
 
     L7Groups groups() {

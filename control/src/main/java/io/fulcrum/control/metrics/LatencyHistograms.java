@@ -53,7 +53,7 @@ public final class LatencyHistograms {
      *
      * @param name     metric name, e.g. {@code fulcrum_http_request_duration_seconds}
      * @param help     one line of help
-     * @param labels   constant labels, e.g. {@code listener=web}
+     * @param labels   constant labels, e.g. {@code listener=web}, written in the map's iteration order
      * @param recorder where the stage records nanoseconds
      */
     public void register(final String name, final String help, final Map<String, String> labels, final Recorder recorder) {
@@ -70,7 +70,10 @@ public final class LatencyHistograms {
         if (nanosPerUnit < 1) {
             throw new IllegalArgumentException("nanosPerUnit must be >= 1, got " + nanosPerUnit);
         }
-        entries.add(new Entry(name, help, Map.copyOf(labels), recorder, nanosPerUnit));
+        // Keep the caller's label order (Map.copyOf would not): series must be written the same way on every scrape
+        // and by every process.
+        entries.add(new Entry(name, help, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels)), recorder,
+            nanosPerUnit));
     }
 
     /** Writes every histogram; called by the one HTTP thread. */

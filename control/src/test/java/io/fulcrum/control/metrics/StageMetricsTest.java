@@ -45,7 +45,7 @@ class StageMetricsTest {
             node.plane.histograms().register("fulcrum_l7_request_duration_seconds", "test", Map.of("listener", "web"),
                 listener.latencyRecorder(), 1000);
             node.plane.histograms().register("fulcrum_l7_backend_response_duration_seconds", "test",
-                Map.of("listener", "web", "group", "web", "backend", "198.18.1.2:80"), b1.latencyRecorder(), 1000);
+                orderedLabels("listener", "web", "group", "web", "backend", "198.18.1.2:80"), b1.latencyRecorder(), 1000);
             listener.increment(ListenerCounters.Counter.CONNECTIONS_ACCEPTED);
             listener.add(ListenerCounters.Counter.BYTES_IN, 300);
             listener.recordRequest(200, 1_500);        // 1.5 ms
@@ -84,7 +84,9 @@ class StageMetricsTest {
                 "fulcrum_l7_request_duration_seconds_bucket{listener=\"web\",le=\"0.1\"} 3",
                 "fulcrum_l7_request_duration_seconds_bucket{listener=\"web\",le=\"5\"} 4",
                 "fulcrum_l7_request_duration_seconds_count{listener=\"web\"} 4",
-                "# TYPE fulcrum_l7_backend_response_duration_seconds histogram")
+                "# TYPE fulcrum_l7_backend_response_duration_seconds histogram",
+                // labels in the registered order, on every run
+                "fulcrum_l7_backend_response_duration_seconds_count{listener=\"web\",group=\"web\",backend=\"198.18.1.2:80\"} 1")
                 // the per-object counters are exported through the status families, not as anonymous counters
                 .doesNotContain("label=\"l7 listener");
             final double sum = Double.parseDouble(page.lines().filter(l -> l.startsWith(
@@ -97,5 +99,13 @@ class StageMetricsTest {
             assertThat(state.backendStats("web", new BackendConfig(IpAddress.parse("198.18.1.2"), 80, 1, false)).bytesIn())
                 .isEqualTo(120);
         }
+    }
+
+    private static Map<String, String> orderedLabels(final String... pairs) {
+        final Map<String, String> labels = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            labels.put(pairs[i], pairs[i + 1]);
+        }
+        return labels;
     }
 }
