@@ -90,7 +90,7 @@ public final class ControlPlane implements AutoCloseable {
                 .publicationTermBufferLength(TERM_LENGTH)
                 .termBufferSparseFile(true)
                 .errorHandler(e -> log.println("fulcrum: control: media driver: " + e)));
-            restrict(aeronDir);
+            restrict(aeronDir, log);
             connected = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir.toString())
                 .useConductorAgentInvoker(true)
@@ -133,11 +133,13 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** Only the node's user may open the driver's files (the control channel's access control). */
-    private static void restrict(final Path dir) {
+    private static void restrict(final Path dir, final PrintStream log) {
         try {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         } catch (final IOException | UnsupportedOperationException e) {
-            // best effort: the directory keeps the umask's permissions
+            // the node still runs, but other users may reach the control channel: say so
+            log.println("fulcrum: warning: control: cannot restrict " + dir + " to its owner (" + e
+                + "); the control channel is open to whoever may read that directory");
         }
     }
 
