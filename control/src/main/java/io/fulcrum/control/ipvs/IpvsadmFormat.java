@@ -47,6 +47,7 @@ public final class IpvsadmFormat {
     public static String list(final FulcrumConfig config, final DataplaneState state, final Map<String, ObjectStats> rates,
                               final Kind kind, final boolean exact, final Optional<ListenerConfig> service) {
         final StringBuilder sb = new StringBuilder(512);
+        state.refresh();
         if (service.isEmpty()) {
             sb.append(String.format(VERSION_LINE, config.dataplane().flowTable().capacity()));
         }

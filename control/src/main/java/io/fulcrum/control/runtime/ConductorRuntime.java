@@ -135,6 +135,7 @@ public final class ConductorRuntime implements NodeRuntime {
     @Override
     public StatusView status() {
         final FulcrumConfig config = current;
+        state.refresh();
         final List<StatusView.ListenerStatus> listeners = new ArrayList<>();
         for (final ListenerConfig l : config.listeners()) {
             listeners.add(new StatusView.ListenerStatus(l.name(), l.protocol().token(), l.vip().toString(), l.port(),

@@ -86,6 +86,11 @@ public final class CountersDataplaneState implements DataplaneState {
     }
 
     @Override
+    public void refresh() {
+        snapshot = new Snapshot(System.nanoTime(), scan(reader));
+    }
+
+    @Override
     public ObjectStats listenerStats(final String listener) {
         return stats().getOrDefault("listener " + listener, ObjectStats.ZERO);
     }

@@ -21,6 +21,14 @@ public interface DataplaneState {
         return "";
     }
 
+    /**
+     * Makes the next {@link #listenerStats} and {@link #backendStats} calls read the traffic as it is now, for a
+     * consistent view (a metrics scrape or status dump reads every object once); implementations that cache a
+     * reading drop it here.
+     */
+    default void refresh() {
+    }
+
     /** Traffic of a listener. */
     ObjectStats listenerStats(String listener);
 

@@ -98,6 +98,12 @@ class StageMetricsTest {
             assertThat(state.listenerStats("web")).isEqualTo(new ObjectStats(1, 0, 0, 0, 0, 300, 0));
             assertThat(state.backendStats("web", new BackendConfig(IpAddress.parse("198.18.1.2"), 80, 1, false)).bytesIn())
                 .isEqualTo(120);
+            // a reading is cached briefly for per-object lookups, but a scrape or status dump refreshes it first, so
+            // a connection accepted just before the scrape is in it (the status-page poller may have read just before)
+            assertThat(state.listenerStats("web").connections()).isEqualTo(1);
+            listener.increment(ListenerCounters.Counter.CONNECTIONS_ACCEPTED);
+            state.refresh();
+            assertThat(state.listenerStats("web").connections()).isEqualTo(2);
         }
     }
 
