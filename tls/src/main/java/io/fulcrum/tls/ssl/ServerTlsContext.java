@@ -106,11 +106,12 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
         this.implementation = TlsProviders.describe(provider);
         this.clientVerifier = settings.clientAuth() == TlsSettings.ClientAuth.OFF ? null : trustManager(caCertificates());
         this.ticketKeys = new OpenSslSessionTicketKey[] {newTicketKey()};
-        this.ecdsaSuites = TlsPolicies.ecdsaSuites(settings.policy());
         this.index = build();
+        // the suites the library implements: every context of the listener is built with the same list
+        this.ecdsaSuites = TlsPolicies.ecdsaSuites(settings.policy(), index.contexts().getFirst().cipherSuites());
     }
 
-    /** TLS 1.2 ECDHE-ECDSA suites of the policy (code points). */
+    /** TLS 1.2 ECDHE-ECDSA suites of the policy that the TLS library implements (code points). */
     int[] ecdsaSuites() {
         return ecdsaSuites;
     }
