@@ -31,6 +31,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * HTTP/2 by ALPN, curl and h2load), the HTTP→HTTPS redirect listener, a TLS listener (TCP over TLS with PROXY v2 to the
  * backend), certificate rotation under h2load load with zero failed requests, session resumption (TLS 1.2 and 1.3),
  * and re-encryption to HTTPS backends (verified against a CA with SNI, refused for another CA, accepted unverified).
+ * Then the TLS features of the listeners, each through its YAML keys: SNI (exact name, single-label wildcard, default
+ * certificate; four certificates on one listener), an RSA and an ECDSA certificate for one name chosen by the client's
+ * suites and signature algorithms, mutual TLS {@code required} and {@code optional} with the identity headers the
+ * backend receives, the four {@code tls-policy} values probed suite by suite, and a WebSocket echo over TLS (WSS).
  * Certificates are made with openssl in a temporary directory.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -73,6 +77,7 @@ class L7HttpsTest {
             this.older = older.isEmpty() ? List.of() : List.of(older.split(" "));
         }
     }
+
     private static Lab lab;
     private static Path work;
     private static FulcrumProcess fulcrum;
