@@ -487,20 +487,20 @@ class L7HttpsTest {
                 "header x-client-dn: CN=alice,O=clients", "header x-client-fingerprint: " + fingerprint("alice"))
                 .doesNotContain("forged");
         }
-        // TLS 1.3 and 1.2: without a certificate, and with one of an issuer outside the CA bundle
-        for (final String version : List.of("--tlsv1.3", "--tlsv1.2")) {
-            final Lab.Result none = mtlsCurl(REQUIRED_PORT, "/mtls-none", null, version, "--tls-max",
-                version.substring(6));
-            assertThat(none.exitCode()).as(none.toString()).isNotZero();
-            assertThat(none.stderr()).as(none.toString()).contains("alert");
-            final Lab.Result stranger = mtlsCurl(REQUIRED_PORT, "/mtls-stranger", "mallory", version, "--tls-max",
-                version.substring(6));
-            assertThat(stranger.exitCode()).as(stranger.toString()).isNotZero();
-            assertThat(stranger.stderr()).as(stranger.toString()).contains("alert");
+        // TLS 1.3 and 1.2: without a certificate, and with one of an issuer outside the CA bundle, no response. (With TLS
+        // 1.3 the client has finished its side when the server refuses, so curl may see the close before the alert.)
+        for (final String version : List.of("1.3", "1.2")) {
+            for (final String clientName : new String[] {null, "mallory"}) {
+                final Lab.Result r = mtlsCurl(REQUIRED_PORT, clientName == null ? "/mtls-none" : "/mtls-stranger", clientName,
+                    "--tlsv" + version, "--tls-max", version);
+                assertThat(r.exitCode()).as(r.toString()).isNotZero();
+                assertThat(r.stdout()).as(r.toString()).doesNotContain("HTTP/");
+            }
         }
-        // with TLS 1.2 the refusal is an alert inside the handshake, which s_client reports
+        // with TLS 1.2 the refusal is an alert inside the handshake: no certificate, and unknown_ca for another issuer
+        assertThat(sClient(REQUIRED_PORT, "-tls1_2 -servername default.test")).contains("alert handshake failure");
         assertThat(sClient(REQUIRED_PORT, "-tls1_2 -servername default.test -cert " + work.resolve("mallory.pem") + " -key "
-            + work.resolve("mallory.key"))).containsPattern("alert unknown ca");
+            + work.resolve("mallory.key"))).contains("alert unknown ca");
         Thread.sleep(200);
         assertThat(backendLogs()).contains("request GET /mtls-ok").doesNotContain("/mtls-none", "/mtls-stranger");
     }
