@@ -9,12 +9,16 @@ slow HOST PORT GAP    slowloris: a request head sent one header line every GAP s
 ws HOST PORT PATH     WebSocket client (RFC 6455, masked frames): upgrade, then a text frame, a 70000-byte binary
                       frame and a ping; prints one line per echo ("text hello", "binary 70000 ok", "pong p"), then
                       closes with 1000 and prints "close 1000".
+wss HOST PORT PATH SERVERNAME CAFILE
+                      the same over TLS (SNI SERVERNAME, the server certificate verified against CAFILE for that
+                      name, no ALPN: HTTP/1.1); prints "tls VERSION" first.
 udp HOST PORT DATA    sends one datagram and prints the reply (2 s timeout).
 """
 import base64
 import json
 import os
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -123,8 +127,11 @@ def ws_read(s):
     return head[0] & 0x0F, recv_exactly(s, length)
 
 
-def ws(host, port, path):
+def ws(host, port, path, server_name=None, ca_file=None):
     s = socket.create_connection((host, port), timeout=5)
+    if server_name:
+        s = ssl.create_default_context(cafile=ca_file).wrap_socket(s, server_hostname=server_name)
+        print("tls %s" % s.version(), flush=True)
     key = base64.b64encode(os.urandom(16)).decode()
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s:%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (path, host, port, key)).encode())
@@ -166,5 +173,7 @@ if __name__ == "__main__":
         slow(host, port, float(sys.argv[4]))
     elif mode == "ws":
         ws(host, port, sys.argv[4])
+    elif mode == "wss":
+        ws(host, port, sys.argv[4], sys.argv[5], sys.argv[6])
     else:
         udp(host, port, sys.argv[4])

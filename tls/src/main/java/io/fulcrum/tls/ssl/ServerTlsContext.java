@@ -6,6 +6,7 @@ import io.fulcrum.tls.metrics.TlsCounters;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
@@ -106,11 +107,12 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
         this.implementation = TlsProviders.describe(provider);
         this.clientVerifier = settings.clientAuth() == TlsSettings.ClientAuth.OFF ? null : trustManager(caCertificates());
         this.ticketKeys = new OpenSslSessionTicketKey[] {newTicketKey()};
-        this.ecdsaSuites = TlsPolicies.ecdsaSuites(settings.policy());
         this.index = build();
+        // the suites the library implements: every context of the listener is built with the same list
+        this.ecdsaSuites = TlsPolicies.ecdsaSuites(settings.policy(), index.contexts().getFirst().cipherSuites());
     }
 
-    /** TLS 1.2 ECDHE-ECDSA suites of the policy (code points). */
+    /** TLS 1.2 ECDHE-ECDSA suites of the policy that the TLS library implements (code points). */
     int[] ecdsaSuites() {
         return ecdsaSuites;
     }
@@ -308,8 +310,9 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
             }
             if (settings.clientAuth() != TlsSettings.ClientAuth.OFF) {
                 b.clientAuth(settings.clientAuth() == TlsSettings.ClientAuth.REQUIRED ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
-                b.trustManager(settings.clientAuth() == TlsSettings.ClientAuth.REQUIRED ? clientVerifier
-                        : new AcceptingTrustManager(clientVerifier));
+                final boolean optional = settings.clientAuth() == TlsSettings.ClientAuth.OPTIONAL;
+                b.trustManager(optional ? new AcceptingTrustManager(clientVerifier)
+                        : provider == SslProvider.JDK ? clientVerifier : new UnknownCaTrustManager(clientVerifier));
             }
             if (httpAlpn) {
                 b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -411,6 +414,46 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
             }
         }
         return names;
+    }
+
+    /**
+     * {@code required} mutual TLS with BoringSSL: a client certificate without a path to the CA bundle is refused with
+     * the {@code unknown_ca} alert. Netty reports a verification failure it does not recognise as
+     * {@code X509_V_ERR_UNSPECIFIED}, which BoringSSL sends as {@code internal_error}: the client would be told the server
+     * failed. Other failures (expired, revoked) keep the exception Netty already maps to its alert.
+     */
+    private static final class UnknownCaTrustManager implements X509TrustManager {
+        /** OpenSSL's {@code X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY}, which BoringSSL sends as {@code unknown_ca}. */
+        private static final int UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20;
+        private final X509TrustManager delegate;
+
+        UnknownCaTrustManager(X509TrustManager delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            try {
+                delegate.checkClientTrusted(chain, authType);
+            } catch (CertificateException e) {
+                for (Throwable c = e; c != null; c = c.getCause()) {
+                    if (c instanceof java.security.cert.CertPathBuilderException) {
+                        throw new OpenSslCertificateException(e.getMessage(), e, UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+                    }
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("server certificates are not checked by a server");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return delegate.getAcceptedIssuers();
+        }
     }
 
     /** {@code optional} mutual TLS: the handshake completes whatever the client sends; identities are checked later. */

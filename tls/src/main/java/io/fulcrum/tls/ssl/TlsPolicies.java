@@ -3,7 +3,9 @@ package io.fulcrum.tls.ssl;
 import io.fulcrum.tls.TlsSettings;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The exact protocol versions and cipher suites of each security policy (PRODUCT.md "TLS security policies"), in server
@@ -47,6 +49,16 @@ public final class TlsPolicies {
             "TLS_RSA_WITH_AES_128_CBC_SHA",
             "TLS_RSA_WITH_AES_256_CBC_SHA");
 
+    /** The ECDHE-ECDSA suites of the policies and their code points. */
+    private static final Map<String, Integer> ECDSA_CODE_POINTS = Map.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xC02B,
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 0xC02C,
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xCCA9,
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 0xC023,
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", 0xC024,
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", 0xC009,
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", 0xC00A);
+
     private TlsPolicies() {
     }
 
@@ -56,14 +68,17 @@ public final class TlsPolicies {
         return all;
     }
 
-    /** Code points of the TLS 1.2 (and older) ECDHE-ECDSA suites a policy allows. */
-    public static int[] ecdsaSuites(TlsSettings.Policy policy) {
-        return switch (policy) {
-            case TLS_1_2 -> new int[] {0xC02B, 0xC02C, 0xCCA9};
-            case TLS_1_2_STRICT -> new int[] {0xC02B, 0xC02C};
-            case TLS_1_3 -> new int[0];
-            case COMPAT -> new int[] {0xC02B, 0xC02C, 0xCCA9, 0xC023, 0xC024, 0xC009, 0xC00A};
-        };
+    /**
+     * Code points of the TLS 1.2 (and older) ECDHE-ECDSA suites a policy allows and the TLS library implements: a client
+     * whose only ECDSA suites are ones the library lacks (compat's CBC suites with SHA-256/384 MACs under BoringSSL) must
+     * get the RSA certificate, since with the ECDSA one the handshake would find no shared cipher.
+     *
+     * @param enabled the suites a context built for the policy offers (IANA names, as Netty's
+     *                {@code SslContext.cipherSuites()} lists them)
+     */
+    public static int[] ecdsaSuites(TlsSettings.Policy policy, Collection<String> enabled) {
+        return ciphers(policy).stream().filter(ECDSA_CODE_POINTS::containsKey).filter(enabled::contains)
+                .mapToInt(ECDSA_CODE_POINTS::get).toArray();
     }
 
     /** Protocol versions, JSSE names. */

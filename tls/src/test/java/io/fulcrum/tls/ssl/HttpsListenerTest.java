@@ -170,6 +170,9 @@ class HttpsListenerTest {
                 pki.file("mallory.key").toString(), "--resolve", "default.test:" + mtlsPort + ":127.0.0.1",
                 "https://default.test:" + mtlsPort + "/m");
         assertThat(stranger.exit()).isNotZero();
+        // an issuer outside the bundle is refused with unknown_ca (not internal_error), which TLS 1.2 s_client prints
+        assertThat(sClient(mtlsPort, "-tls1_2", "-servername", "default.test", "-cert", pki.file("mallory.pem").toString(),
+                "-key", pki.file("mallory.key").toString())).contains("alert unknown ca").doesNotContain("internal error");
         final TlsCounters c = stage.tls().get("mtls").counters();
         assertThat(c.get(TlsCounters.Counter.FAILED_CLIENT_CERTIFICATE_MISSING)
                 + c.get(TlsCounters.Counter.FAILED_CLIENT_CERTIFICATE_INVALID)).isGreaterThanOrEqualTo(2);

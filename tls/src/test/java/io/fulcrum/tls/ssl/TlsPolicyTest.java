@@ -154,6 +154,19 @@ class TlsPolicyTest {
         assertThat(c.get(TlsCounters.Counter.HANDSHAKES)).isPositive();
     }
 
+    /**
+     * compat lists ECDHE-ECDSA-AES128-SHA256 and ECDHE-ECDSA-AES256-SHA384, which BoringSSL lacks: a client offering only
+     * those of the ECDSA suites must get the RSA certificate (with the ECDSA one no suite would be shared).
+     */
+    @Test
+    void aClientWhoseOnlyEcdsaSuitesTheLibraryLacksGetsTheRsaCertificate() throws Exception {
+        assertThat(stage.tls().get("COMPAT").ecdsaSuites()).containsExactly(0xC02B, 0xC02C, 0xCCA9, 0xC009, 0xC00A);
+        assertThat(stage.tls().get("TLS_1_2").ecdsaSuites()).containsExactly(0xC02B, 0xC02C, 0xCCA9);
+        assertThat(handshake(TlsSettings.Policy.COMPAT, "-tls1_2", "-cipher",
+                "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES128-GCM-SHA256"))
+                .isEqualTo("ECDHE-RSA-AES128-GCM-SHA256");
+    }
+
     static Set<String> union(Set<String> a, Set<String> b) {
         final Set<String> u = new TreeSet<>(a);
         u.addAll(b);
