@@ -294,6 +294,8 @@ class ConformanceTest {
                         + "Content-Length: 5\r\n\r\nhello").seesNot("Expect").clientNot("100 Continue"),
                 new Probe("pipelined requests answered in order", "GET /1 HTTP/1.1\r\n" + H + "\r\nGET /2 HTTP/1.1\r\n" + H
                         + "\r\nGET /3 HTTP/1.1\r\n" + H + C + "\r\n", "200 200 200").closed(true).reaches(3),
+                new Probe("nothing read after Connection: close", "GET /1 HTTP/1.1\r\n" + H + C + "\r\nGET /2 HTTP/1.1\r\n"
+                        + H + "\r\n", "200").closed(true).reaches(1),
                 new Probe("bad request after a good one: good answered, then 400 and close", "GET /1 HTTP/1.1\r\n" + H
                         + "\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n" + H + "\r\n", "200 400").closed(true).reaches(1),
                 new Probe("smuggling attempt after a good one", "GET /1 HTTP/1.1\r\n" + H + "\r\nPOST /2 HTTP/1.1\r\n" + H
@@ -316,6 +318,10 @@ class ConformanceTest {
                 bad("response bare LF", "HTTP/1.1 200 OK\nContent-Length: 0\n\n"),
                 bad("response head over 64 KiB", "HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(70 * 1024)
                         + "\r\nContent-Length: 0\r\n\r\n"),
+                bad("response space before colon", "HTTP/1.1 200 OK\r\nX-A : b\r\nContent-Length: 0\r\n\r\n"),
+                bad("response NUL in a value", "HTTP/1.1 200 OK\r\nX-A: a\u0000b\r\nContent-Length: 0\r\n\r\n"),
+                bad("response chunked not final", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, identity\r\n\r\n"
+                        + "0\r\n\r\n"),
                 bad("response Content-Length twice", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"),
                 bad("response Content-Length not a number", "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nok"),
                 bad("response with an unknown transfer coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx"),
@@ -356,6 +362,15 @@ class ConformanceTest {
                 new Probe("backend closes mid-body (chunked): client connection aborted, no last chunk", get, "200")
                         .closed(true).answers("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", true)
                         .client("5\r\nhello\r\n").clientNot("0\r\n\r\n"),
+                new Probe("bad chunk in a response body: client connection aborted, no last chunk", get, "200")
+                        .closed(true).answers("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+                                + "zz\r\n", false).client("5\r\nhello\r\n").clientNot("0\r\n\r\n"),
+                new Probe("response trailer fields are dropped", get, "200").closed(false)
+                        .answers("HTTP/1.1 200 OK\r\nTrailer: X-T\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+                                + "0\r\nX-T: t\r\n\r\n", false).client("5\r\nhello\r\n0\r\n\r\n").clientNot("X-T"),
+                new Probe("Transfer-Encoding identity response: read to close", get, "200").closed(false)
+                        .answers("HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\nhello", true)
+                        .client("\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
                 new Probe("response Connection cannot remove Content-Length", get, "200").closed(false)
                         .answers("HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 2\r\n\r\nok", false)
                         .client("\r\nContent-Length: 2\r\n"),
