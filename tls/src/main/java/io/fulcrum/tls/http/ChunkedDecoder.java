@@ -31,6 +31,7 @@ final class ChunkedDecoder {
     private static final int TRAILER_LF = 10;
     private static final int END_LF = 11;
     private static final int DONE = 12;
+    private static final int SIZE_BWS = 13;
 
     private int state;
     private long chunkRemaining;
@@ -87,12 +88,27 @@ final class ChunkedDecoder {
                         return fail("bad-chunk-size");
                     } else if (b == '\r') {
                         state = SIZE_LF;
-                    } else if (b == ';' || b == ' ' || b == '\t') {
+                    } else if (b == ';') {
                         // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), validated loosely but bounded
                         state = EXT;
                         extensionBytes = 1;
+                    } else if (b == ' ' || b == '\t') {
+                        state = SIZE_BWS;
+                        extensionBytes = 1;
                     } else {
                         return fail("bad-chunk-size");
+                    }
+                }
+                case SIZE_BWS -> {
+                    // only whitespace may sit between the size and ";" (or the end of the line): "5 x" is malformed
+                    if (b == ';') {
+                        state = EXT;
+                    } else if (b == '\r') {
+                        state = SIZE_LF;
+                    } else if (b != ' ' && b != '\t') {
+                        return fail("bad-chunk-size");
+                    } else if (++extensionBytes > MAX_EXTENSION_BYTES) {
+                        return fail("chunk-extension-too-long");
                     }
                 }
                 case EXT -> {

@@ -498,27 +498,50 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         return true;
     }
 
-    /** Lower-case host without port; null when it contains characters no host can have. */
+    /**
+     * Lower-case host without port; null unless {@code authority} is {@code uri-host [":" port]} (RFC 3986 §3.2.2 and
+     * §3.2.3, no userinfo): an IP literal in brackets, or a name of letters, digits, {@code . - _ ~ %}, then an optional
+     * port of at most 5 digits (possibly empty).
+     */
     static String normaliseHost(String authority) {
-        int end = authority.length();
-        if (authority.startsWith("[")) {
+        final int len = authority.length();
+        int end = len;
+        if (len > 0 && authority.charAt(0) == '[') {
             final int close = authority.indexOf(']');
-            if (close < 0) {
+            if (close < 2) {
                 return null;
+            }
+            for (int i = 1; i < close; i++) {
+                final char c = authority.charAt(i);
+                if (!hostChar(c) && c != ':') {
+                    return null;
+                }
             }
             end = close + 1;
+            if (end < len && authority.charAt(end) != ':') {
+                return null;
+            }
         } else {
-            final int colon = authority.lastIndexOf(':');
-            if (colon >= 0) {
-                end = colon;
+            for (int i = 0; i < len; i++) {
+                final char c = authority.charAt(i);
+                if (c == ':') {
+                    end = i;
+                    break;
+                }
+                if (!hostChar(c)) {
+                    return null;
+                }
             }
         }
-        for (int i = 0; i < end; i++) {
-            final char c = authority.charAt(i);
-            final boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
-                    || c == '-' || c == '_' || c == '[' || c == ']' || c == ':' || c == '~' || c == '%';
-            if (!ok) {
+        if (end < len) {
+            if (len - end - 1 > 5) {
                 return null;
+            }
+            for (int i = end + 1; i < len; i++) {
+                final char c = authority.charAt(i);
+                if (c < '0' || c > '9') {
+                    return null;
+                }
             }
         }
         boolean lowerAlready = true;
@@ -529,16 +552,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 break;
             }
         }
-        final String h = end == authority.length() ? authority : authority.substring(0, end);
+        final String h = end == len ? authority : authority.substring(0, end);
         return lowerAlready ? h : h.toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean hostChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                || c == '_' || c == '~' || c == '%';
     }
 
     private void sendRedirect(ForwardingRule rule, long now) {
         final String scheme = rule.redirect().scheme();
         final int port = rule.redirect().port();
         final boolean defaultPort = ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
-        final String hostPart = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        final String origin = target.charAt(0) == '/' ? target : target.substring(originOffset);
+        final String hostPart = host.indexOf(':') >= 0 && host.charAt(0) != '[' ? "[" + host + "]" : host;
+        final String origin = target.charAt(0) == '/' ? target
+                : originOffset < target.length() && target.charAt(originOffset) == '?' ? "/" + target.substring(originOffset)
+                : target.substring(originOffset);
         final String location = scheme + "://" + hostPart + (defaultPort ? "" : ":" + port)
                 + (origin.isEmpty() ? "/" : origin);
         final int code = "GET".equals(method) || headRequest ? 301 : 308;
@@ -935,7 +965,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         final String cookie = group.insertCookie && (code < 400 || code >= 500)
                 ? group.selector.setCookie(this, backend) : null;
         final ByteBuf h = alloc.buffer(resp.headLength() + 128);
-        HeadRewriter.writeResponse(respIn, resp, h, respChunkToClient, gzipActive, connection, cookie, gzipActive);
+        // a re-framed body never keeps the backend's Content-Length (CL+TE responses to HTTP/1.0 clients included)
+        HeadRewriter.writeResponse(respIn, resp, h, respChunkToClient, reframe, connection, cookie, gzipActive);
         respIn.skipBytes(resp.headLength());
         writeClient(h);
         responseStarted = true;

@@ -79,11 +79,11 @@ public final class HeadRewriter {
         out.writeByte(' ');
         final int ts = base + p.targetStart + originOffset;
         final int te = base + p.targetEnd;
-        if (ts == te) {
+        if (ts == te || head.getByte(ts) == '?') {
+            // absolute-form without a path ("http://a?q"): the origin-form path is "/" (RFC 9112 §3.2.1)
             out.writeByte('/');
-        } else {
-            out.writeBytes(head, ts, te - ts);
         }
+        out.writeBytes(head, ts, te - ts);
         ByteBufUtil.writeAscii(out, " HTTP/1.1\r\n");
         int xffCount = 0;
         for (int h = 0; h < p.headerCount; h++) {
@@ -126,7 +126,7 @@ public final class HeadRewriter {
                 default -> {
                 }
             }
-            if (p.connectionTokenCount > 0 && p.namedByConnection(head, h)) {
+            if (nominated(head, p, h, id)) {
                 continue;
             }
             if (hs.nodeHeaderName() != null && isNamed(head, base, p, h, hs.nodeHeaderName())) {
@@ -226,7 +226,7 @@ public final class HeadRewriter {
             if (hopByHop(id) || (id == HeaderName.CONTENT_LENGTH && (dropLength || chunked))) {
                 continue;
             }
-            if (p.connectionTokenCount > 0 && p.namedByConnection(head, h)) {
+            if (nominated(head, p, h, id)) {
                 continue;
             }
             out.writeBytes(head, base + p.nameStart[h], p.valueEnd[h] - p.nameStart[h]);
@@ -252,6 +252,16 @@ public final class HeadRewriter {
             }
         }
         out.writeBytes(CRLF);
+    }
+
+    /**
+     * Whether field {@code h} is named by a Connection option and so dropped. Host and Content-Length are never dropped
+     * that way: "Connection: content-length" would otherwise send the body without its length, and the backend would
+     * read it as the next request (a smuggling vector); the message's own framing is not a connection option.
+     */
+    private static boolean nominated(ByteBuf head, Http1HeadParser p, int h, byte id) {
+        return p.connectionTokenCount > 0 && id != HeaderName.CONTENT_LENGTH && id != HeaderName.HOST
+                && p.namedByConnection(head, h);
     }
 
     private static boolean isNamed(ByteBuf head, int base, Http1HeadParser p, int h, String name) {

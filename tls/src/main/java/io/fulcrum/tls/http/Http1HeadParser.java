@@ -43,6 +43,8 @@ final class Http1HeadParser {
         for (int c = 0x80; c < 0x100; c++) {
             VALUE_CHAR[c] = true;
         }
+        // RFC 9112 §3.2: a fragment is never sent; a target carrying one is malformed (and could split routing)
+        TARGET_CHAR['#'] = false;
     }
 
     private final boolean request;
@@ -77,7 +79,7 @@ final class Http1HeadParser {
     // ---- result: semantics
     long contentLength;
     boolean chunked;
-    /** Response only: Transfer-Encoding present without final chunked → body runs to connection close. */
+    /** Response only: neither Content-Length nor chunked (no framing, or only identity) → body runs to the close. */
     boolean closeDelimited;
     boolean keepAlive;
     boolean upgradeWebSocket;
@@ -226,18 +228,23 @@ final class Http1HeadParser {
         targetStart = ts - base;
         targetEnd = i - base;
         i++;
-        if (end - i != 8 || !matches(buf, i, "HTTP/1.")) {
-            if (end - i == 8 && matches(buf, i, "HTTP/") && isDigit(buf.getByte(i + 5))
-                    && buf.getByte(i + 6) == '.' && isDigit(buf.getByte(i + 7))) {
-                return fail(505, "version-not-supported");
-            }
+        // HTTP-version = "HTTP/" DIGIT "." DIGIT (case-sensitive); "HTTP/2" and "HTTP/3" are how other majors are written
+        final int vlen = end - i;
+        if ((vlen != 8 && vlen != 6) || !matches(buf, i, "HTTP/") || !isDigit(buf.getByte(i + 5))) {
             return badRequest("bad-version");
         }
-        final byte minor = buf.getByte(i + 7);
-        if (minor != '0' && minor != '1') {
+        final byte major = buf.getByte(i + 5);
+        if (vlen == 8 && (buf.getByte(i + 6) != '.' || !isDigit(buf.getByte(i + 7)))) {
+            return badRequest("bad-version");
+        }
+        if (major != '1') {
             return fail(505, "version-not-supported");
         }
-        versionMinor = minor - '0';
+        if (vlen == 6) {
+            return badRequest("bad-version");
+        }
+        // RFC 9110 §2.5: a higher minor version is handled as the highest minor version we implement (1.1)
+        versionMinor = buf.getByte(i + 7) == '0' ? 0 : 1;
         return DONE;
     }
 
@@ -246,10 +253,11 @@ final class Http1HeadParser {
             return badRequest("bad-status-line");
         }
         final byte minor = buf.getByte(from + 7);
-        if (minor != '0' && minor != '1') {
+        if (!isDigit(minor)) {
             return badRequest("bad-status-line");
         }
-        versionMinor = minor - '0';
+        // RFC 9110 §2.5: HTTP/1.2 and above are handled as HTTP/1.1
+        versionMinor = minor == '0' ? 0 : 1;
         int code = 0;
         for (int i = from + 9; i < from + 12; i++) {
             final byte b = buf.getByte(i);
@@ -416,14 +424,16 @@ final class Http1HeadParser {
                 if (sawCl) {
                     return badRequest("content-length-and-transfer-encoding");
                 }
+                if (teChunkedCount > 0 && (teChunkedCount != 1 || !chunkedLast)) {
+                    // RFC 9112 §6.3: chunked present but not final → the length cannot be determined: 400 and close
+                    return badRequest("bad-transfer-encoding");
+                }
                 if (unknownCoding) {
                     return fail(501, "unsupported-transfer-encoding");
                 }
                 if (teChunkedCount == 0) {
                     // only "identity": no coding, and no Content-Length either → no body
                     contentLength = 0;
-                } else if (teChunkedCount != 1 || !chunkedLast) {
-                    return badRequest("bad-transfer-encoding");
                 } else {
                     chunked = true;
                 }
@@ -439,14 +449,20 @@ final class Http1HeadParser {
             }
         } else {
             if (sawTe) {
-                if (teChunkedCount == 1 && chunkedLast && !unknownCoding) {
+                if (unknownCoding || (teChunkedCount > 0 && (teChunkedCount != 1 || !chunkedLast))) {
+                    // a coding the proxy cannot undo: forwarding the bytes without their coding would corrupt them
+                    return badRequest("unsupported-transfer-encoding");
+                }
+                if (teChunkedCount == 1) {
                     chunked = true;
                 } else {
+                    // only "identity": RFC 9112 §6.3 item 4, the body runs to the close
                     closeDelimited = true;
                 }
                 contentLength = -1;
-                if (sawCl) {
-                    // RFC 9112 §6.3: TE overrides CL, and the connection must not be reused
+                if (sawCl || versionMinor == 0) {
+                    // RFC 9112 §6.1/§6.3: TE overrides CL, TE in HTTP/1.0 is faulty; either way the connection is not
+                    // reused
                     keepAlive = false;
                 }
             } else if (contentLength < 0) {

@@ -53,11 +53,16 @@ class Http1ParserTest {
         assertThat(teAndCl.keepAlive).as("TE+CL response: connection not reused").isFalse();
         assertThat(response("HTTP/1.1 200 OK\r\n\r\n").closeDelimited).isTrue();
         assertThat(response("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").keepAlive).isFalse();
-        assertThat(response("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n").closeDelimited).isTrue();
+        assertThat(response("HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\n").closeDelimited).isTrue();
+        assertThat(response("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n").keepAlive)
+                .as("TE in an HTTP/1.0 response: connection not reused").isFalse();
+        assertThat(response("HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n").versionMinor).isEqualTo(1);
         assertThat(response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
                 .upgradeWebSocket).isTrue();
         for (String bad : new String[] {"HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n"
-                + "Content-Length: 2\r\n\r\n", "HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", "ICY 200 OK\r\n\r\n"}) {
+                + "Content-Length: 2\r\n\r\n", "HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", "ICY 200 OK\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, identity\r\n\r\n", "HTTP/2.0 200 OK\r\n\r\n"}) {
             final Http1HeadParser p = new Http1HeadParser(false, 65536, 8192);
             final ByteBuf b = Unpooled.copiedBuffer(bad, StandardCharsets.ISO_8859_1);
             assertThat(p.parse(b)).as(bad).isEqualTo(Http1HeadParser.ERROR);

@@ -9,6 +9,8 @@ import io.fulcrum.tls.testing.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 
@@ -30,6 +32,8 @@ class RoutingTest {
                         ForwardingRule.forward("r-api", "api.example.com", "/v1", PathMatch.PREFIX, "api"),
                         ForwardingRule.forward("r-web", "*.example.com", null, null, "web"),
                         new ForwardingRule("r-redirect", "secure.example.org", null, null, null,
+                                RedirectSettings.toHttps()),
+                        new ForwardingRule("r-redirect-path", null, "/go-secure", PathMatch.PREFIX, null,
                                 RedirectSettings.toHttps())),
                 List.of(ProxyFixture.group("api", api), ProxyFixture.group("web", web),
                         ProxyFixture.group("fallback", fallback)), "fallback"));
@@ -49,6 +53,19 @@ class RoutingTest {
         assertThat(Curl.run(5, "-H", "Host: api.example.com", proxy.url + "/v2").out()).contains("backend=web");
         assertThat(Curl.run(5, "-H", "Host: shop.example.com", proxy.url + "/v1").out()).contains("backend=web");
         assertThat(Curl.run(5, "-H", "Host: example.net", proxy.url + "/v1").out()).contains("backend=fallback");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "absolute-form with a query and no path | GET http://secure.example.org?x=1 HTTP/1.1\\r\\nHost: y"
+            + " | https://secure.example.org/?x=1",
+        "IPv6 literal host | GET /go-secure?q=1 HTTP/1.1\\r\\nHost: [::1]:8080 | https://[::1]/go-secure?q=1"
+    })
+    void redirectLocationIsAUri(String name, String head, String location) throws Exception {
+        final String raw = RawHttp.exchange(proxy.address, head.replace("\\r\\n", "\r\n")
+                + "\r\nConnection: close\r\n\r\n", 3000);
+        assertThat(RawHttp.status(raw)).as(raw).isEqualTo(301);
+        assertThat(raw).contains("\r\nLocation: " + location + "\r\n");
     }
 
     @Test
