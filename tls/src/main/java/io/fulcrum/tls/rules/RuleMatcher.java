@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -78,6 +79,12 @@ public final class RuleMatcher {
         private final Map<String, ForwardingRule> exact = new HashMap<>();
         private final PrefixTrie prefixes = new PrefixTrie();
         private final Pattern[] regexes;
+        /**
+         * Each thread's matchers of {@link #regexes}, reset for every path, so matching allocates nothing (a JDK
+         * ThreadLocal rather than Netty's FastThreadLocal: the table is rebuilt on every configuration change, and a
+         * FastThreadLocal's slot in every thread is never given back).
+         */
+        private final ThreadLocal<Matcher[]> matchers = ThreadLocal.withInitial(this::newMatchers);
         private final String[] regexLiteralPrefixes;
         private final ForwardingRule[] regexRules;
         private final ForwardingRule hostOnly;
@@ -120,13 +127,24 @@ public final class RuleMatcher {
             if (p != null) {
                 return p;
             }
-            for (int i = 0; i < regexes.length; i++) {
-                // the literal prefix check skips most non-matching regexes without creating a Matcher
-                if (path.startsWith(regexLiteralPrefixes[i]) && regexes[i].matcher(path).matches()) {
-                    return regexRules[i];
+            if (regexes.length > 0) {
+                final Matcher[] m = matchers.get();
+                for (int i = 0; i < m.length; i++) {
+                    // the literal prefix check skips most non-matching regexes without running the matcher
+                    if (path.startsWith(regexLiteralPrefixes[i]) && m[i].reset(path).matches()) {
+                        return regexRules[i];
+                    }
                 }
             }
             return hostOnly;
+        }
+
+        private Matcher[] newMatchers() {
+            final Matcher[] m = new Matcher[regexes.length];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = regexes[i].matcher("");
+            }
+            return m;
         }
 
         /**
