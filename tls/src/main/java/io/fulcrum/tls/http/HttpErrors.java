@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 
-/** Responses Fulcrum produces itself: small text body and {@code x-fulcrum-error: <reason>}. */
+/** Responses Fulcrum produces itself: {@code Date}, a small text body and {@code x-fulcrum-error: <reason>}. */
 final class HttpErrors {
     private HttpErrors() {
     }
@@ -34,12 +34,14 @@ final class HttpErrors {
     static ByteBuf error(ByteBufAllocator alloc, int status, String reason, boolean close, boolean headRequest) {
         final String phrase = reasonPhrase(status);
         final int bodyLength = 3 + 1 + phrase.length() + 2 + reason.length() + 1;
-        final ByteBuf out = alloc.buffer(160 + bodyLength + reason.length());
+        final ByteBuf out = alloc.buffer(200 + bodyLength + reason.length());
         ByteBufUtil.writeAscii(out, "HTTP/1.1 ");
         out.writeByte('0' + status / 100).writeByte('0' + status / 10 % 10).writeByte('0' + status % 10);
         out.writeByte(' ');
         ByteBufUtil.writeAscii(out, phrase);
-        ByteBufUtil.writeAscii(out, "\r\nContent-Type: text/plain\r\nContent-Length: ");
+        ByteBufUtil.writeAscii(out, "\r\n");
+        HttpDate.writeField(out, System.currentTimeMillis());
+        ByteBufUtil.writeAscii(out, "Content-Type: text/plain\r\nContent-Length: ");
         ByteBufUtil.writeAscii(out, Integer.toString(bodyLength));
         ByteBufUtil.writeAscii(out, "\r\nx-fulcrum-error: ");
         ByteBufUtil.writeAscii(out, reason);
@@ -62,9 +64,10 @@ final class HttpErrors {
 
     /** Redirect: 301 for GET/HEAD, 308 otherwise, {@code Location} as given. */
     static ByteBuf redirect(ByteBufAllocator alloc, int status, String location, boolean close) {
-        final ByteBuf out = alloc.buffer(128 + location.length());
+        final ByteBuf out = alloc.buffer(168 + location.length());
         ByteBufUtil.writeAscii(out, status == 301 ? "HTTP/1.1 301 Moved Permanently\r\n"
                 : "HTTP/1.1 308 Permanent Redirect\r\n");
+        HttpDate.writeField(out, System.currentTimeMillis());
         ByteBufUtil.writeAscii(out, "Location: ");
         ByteBufUtil.writeAscii(out, location);
         ByteBufUtil.writeAscii(out, "\r\nContent-Length: 0\r\n");

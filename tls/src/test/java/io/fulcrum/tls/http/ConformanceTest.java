@@ -303,6 +303,21 @@ class ConformanceTest {
                         "200 400").closed(true).reaches(1));
     }
 
+    /**
+     * Clients that close their side (FIN) after sending: as with nginx's default ({@code proxy_ignore_client_abort
+     * off}) and PRODUCT.md's "client gone → 499", a FIN is the client leaving, whether it closed or only half-closed:
+     * the connection closes without an answer and the access log records 499 for a request that was under way.
+     */
+    static Stream<Probe> clientsThatClose() {
+        return Stream.of(
+                new Probe("request then FIN: the client left", "GET / HTTP/1.1\r\n" + H + "\r\n", "").closed(true),
+                new Probe("partial head then FIN: closed, nothing forwarded", "GET / HTTP/1.1\r\nHo", "")
+                        .closed(true).reaches(0),
+                new Probe("FIN with nothing sent: closed", "", "").closed(true).reaches(0),
+                new Probe("partial body then FIN: closed without an answer", "POST / HTTP/1.1\r\n" + H
+                        + "Content-Length: 10\r\n\r\nhel", "").closed(true));
+    }
+
     static Stream<Probe> responses() {
         final String get = "GET /r HTTP/1.1\r\n" + H + "\r\n";
         final String get10 = "GET /r HTTP/1.0\r\n\r\n";
@@ -413,6 +428,12 @@ class ConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @MethodSource("clientsThatClose")
+    void clientsThatClose(Probe p) throws Exception {
+        run(p, true);
+    }
+
+    @ParameterizedTest(name = "{0}")
     @MethodSource("responses")
     void responses(Probe p) throws Exception {
         run(p);
@@ -437,6 +458,10 @@ class ConformanceTest {
     }
 
     private static void run(Probe p) throws Exception {
+        run(p, false);
+    }
+
+    private static void run(Probe p, boolean halfClose) throws Exception {
         backend.script(p.backendResponse(), p.backendCloses());
         final Reply r;
         try (Socket s = new Socket()) {
@@ -444,14 +469,20 @@ class ConformanceTest {
             s.setSoTimeout(QUIET_MS);
             s.getOutputStream().write(p.request().getBytes(StandardCharsets.ISO_8859_1));
             s.getOutputStream().flush();
+            if (halfClose) {
+                s.shutdownOutput();
+            }
             r = read(s.getInputStream(), 5000, p.statuses().split(" ").length);
         }
         assertThat(statuses(r.raw())).as("statuses; got:\n%s", r.raw()).isEqualTo(p.statuses());
         if (p.closed() != null) {
             assertThat(r.closed()).as("client connection closed; got:\n%s", r.raw()).isEqualTo(p.closed());
         }
-        if (Arrays.stream(p.statuses().split(" ")).anyMatch(code -> code.charAt(0) >= '4')) {
+        if (Arrays.stream(p.statuses().split(" ")).anyMatch(code -> !code.isEmpty() && code.charAt(0) >= '4')) {
             assertThat(r.raw()).as("own errors carry a reason").contains("x-fulcrum-error: ");
+            assertThat(r.raw()).as("own errors carry a Date (RFC 9110 §6.6.1)")
+                    .containsPattern("\r\nDate: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} [A-Z][a-z]{2} \\d{4} "
+                            + "\\d{2}:\\d{2}:\\d{2} GMT\r\n");
         }
         for (String c : p.clientSees()) {
             assertThat(r.raw()).contains(c);
