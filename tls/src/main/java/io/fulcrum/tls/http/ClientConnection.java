@@ -537,11 +537,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             if (len - end - 1 > 5) {
                 return null;
             }
+            int port = 0;
             for (int i = end + 1; i < len; i++) {
                 final char c = authority.charAt(i);
                 if (c < '0' || c > '9') {
                     return null;
                 }
+                port = port * 10 + (c - '0');
+            }
+            if (port > 65535) {
+                return null;
             }
         }
         boolean lowerAlready = true;

@@ -177,6 +177,8 @@ class ConformanceTest {
                 Probe.refused("comma in Host", "GET / HTTP/1.1\r\nHost: a,b\r\n\r\n", 400),
                 Probe.refused("two colons in Host", "GET / HTTP/1.1\r\nHost: a:b:80\r\n\r\n", 400),
                 Probe.refused("non-numeric port in Host", "GET / HTTP/1.1\r\nHost: a:8x\r\n\r\n", 400),
+                Probe.refused("port above 65535 in Host", "GET / HTTP/1.1\r\nHost: a:65536\r\n\r\n", 400),
+                new Probe("port 65535 in Host", "GET / HTTP/1.1\r\nHost: a:65535\r\n" + C + "\r\n", "200").reaches(1),
                 Probe.refused("junk after IPv6 literal in Host", "GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400),
                 Probe.refused("unclosed IPv6 literal in Host", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
                 Probe.forwarded("IPv6 literal Host with port", "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n" + C + "\r\n")
