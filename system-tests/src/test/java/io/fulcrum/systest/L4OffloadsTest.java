@@ -71,7 +71,8 @@ class L4OffloadsTest {
             // Super-frames went through whole: far more than one MTU per frame on average.
             assertThat(counter(stats, "agent-0 rx bytes") / counter(stats, "agent-0 rx frames")).as(stats)
                 .isGreaterThan(4000);
-            assertThat(counter(stats, "agent-0 event toa-gso-skipped")).as(stats).isPositive();
+            // The handshake ACK carries the TOA; whether a GSO frame comes before the backend acknowledges the
+            // "ECHO" line (toa-gso-skipped) depends on timing: L4GsoFixtureTest covers it.
             assertThat(counter(stats, "agent-0 event toa-added")).as(stats).isPositive();
         });
     }

@@ -79,7 +79,8 @@ public final class Offload {
 
     /** The word without the partial-checksum flag and offsets (the checksum has been completed). */
     public static long withoutPartial(final long word) {
-        return word & 0xffff_fffeL & ~0xffff_0000_0000_0000L;
+        // Keeps gso_type and gso_size, clears NEEDS_CSUM and both checksum offsets.
+        return word & 0xffff_fffeL;
     }
 
     /** Readable form for logs and test messages (allocates). */

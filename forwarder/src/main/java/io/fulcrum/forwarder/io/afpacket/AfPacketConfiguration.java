@@ -6,7 +6,8 @@ package io.fulcrum.forwarder.io.afpacket;
  * @param interfaceName  the interface to bind (at most 15 characters), looked up in the calling thread's namespace.
  * @param frameCount     frames per ring (RX and TX each), a power of two; frameCount * frameSize must be at least 4096.
  * @param frameSize      bytes per ring frame, a power of two in [256, 131072]; an RX frame holds frameSize - 66 bytes
- *                       of packet, a TX frame frameSize - 32 (2048 carries a 1500-byte MTU).
+ *                       of packet, a TX frame frameSize - 32 (2048 carries a 1500-byte MTU); with virtio headers
+ *                       frameSize - 76 and frameSize - 42.
  * @param fanoutGroupId  the PACKET_FANOUT group that splits the interface's frames between several ports (one per
  *                       agent), in [0, 65535], or {@link #NO_FANOUT}.
  * @param fanoutMode     how the fanout group splits frames (ignored without a group).
