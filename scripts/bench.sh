@@ -15,7 +15,12 @@
 # Usage: scripts/bench.sh [--smoke] [--duration S] [--warmup S] [--repeats N] [--connections N]
 #          [--scenarios "http http-close https tcp-connect tcp-stream udp"] [--contenders "direct fulcrum-fullnat ..."]
 #          [--results DIR] [--doc FILE] [--plots DIR] [--no-doc] [--no-build] [--no-install] [--timeout-s S]
-#          [--wrk-pairs N]
+#          [--wrk-pairs N] [--offloads on|off]
+# --offloads: the lab's veth offloads (scripts/lab.sh --offloads). off (default): TSO/GSO and TX checksum offload off
+# on the client and backends, so every frame is one MTU with a complete checksum. on: veth's defaults, so TCP
+# senders hand over 64 KiB GSO super-frames with partial checksums, as in an operator's namespaces; Fulcrum's
+# AF_PACKET ports take them whole with virtio headers (dataplane.af-packet-vnet-header, see docs/l4.md). Bulk TCP
+# (tcp-stream) is only comparable to the kernel's own NAT with offloads on: the kernel forwards GSO frames whole.
 # Defaults: duration 8, warmup 2, repeats 3, connections 50, wrk-pairs 5 (≈ 20 min for everything on 2 CPUs).
 # The direct path's http scenario runs --wrk-pairs adjacent fulcrum-bench/wrk pairs (instead of --repeats) for the
 # cross-check of the load generator against wrk.
@@ -31,7 +36,7 @@ ALL_SCENARIOS="http http-close https tcp-connect tcp-stream udp"
 # thousand earlier connections leave behind; FULLNAT's own sequence/timestamp translation is immune to it, the
 # kernel's SNAT is not), which would have measured the order, not the NAT.
 ALL_CONTENDERS="direct nft-dnat fulcrum-fullnat fulcrum-dnat fulcrum-proxy fulcrum-http fulcrum-https haproxy-tcp haproxy-http haproxy-https nginx-stream nginx-http nginx-https"
-duration=8 warmup=2 repeats=3 wrk_pairs=5 connections=50 smoke=0 build=1 install=1 write_doc=1 timeout_s=3600
+duration=8 warmup=2 repeats=3 wrk_pairs=5 connections=50 smoke=0 build=1 install=1 write_doc=1 timeout_s=3600 offloads=off
 scenarios=$ALL_SCENARIOS contenders=$ALL_CONTENDERS results="" doc="" plots=""
 original_args="$*"
 while [ $# -gt 0 ]; do
@@ -51,6 +56,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --no-install) install=0; shift ;;
     --timeout-s) timeout_s=$2; shift 2 ;;
+    --offloads) offloads=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo pipefail/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -62,6 +68,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
 [[ "$repeats" =~ ^[1-9][0-9]?$ ]] || die "--repeats must be 1..99"
 [[ "$wrk_pairs" =~ ^[1-9][0-9]?$ ]] || die "--wrk-pairs must be 1..99"
+[[ "$offloads" =~ ^(on|off)$ ]] || die "--offloads must be on or off"
 [[ "$connections" =~ ^[1-9][0-9]{0,4}$ ]] || die "--connections must be 1..99999"
 awk -v d="$duration" -v w="$warmup" 'BEGIN { exit !(d > 0 && d <= 600 && w >= 0 && w <= 60) }' \
   || die "--duration must be in (0, 600] and --warmup in [0, 60]"
@@ -159,8 +166,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "lab $prefix up (results in $results)"
-scripts/lab.sh up --prefix "$prefix" --backends 2 >"$work/lab.env"
+say "lab $prefix up, offloads $offloads (results in $results)"
+scripts/lab.sh up --prefix "$prefix" --backends 2 --offloads "$offloads" >"$work/lab.env"
 ip -n "$client_ns" route add 198.18.1.0/24 via 198.18.0.1
 for ns in "$client_ns" "$lb_ns"; do
   ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="15000 64999" net.ipv4.tcp_tw_reuse=1 net.core.somaxconn=4096
@@ -173,10 +180,15 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 cat "$work/cert.pem" "$work/key.pem" >"$work/haproxy.pem"
 
+# With --offloads on the packet-mode configs run AF_PACKET: veth's native XDP turns TSO off on the peer, but the
+# peer's TX checksum offload stays on and AF_XDP loses the CHECKSUM_PARTIAL mark (backends then drop every segment
+# with TcpInCsumErrors, see docs/l4.md), while AF_PACKET's virtio headers carry it.
+io_sed=()
+[ "$offloads" = on ] && io_sed=(-e "s#^  io: auto#  io: af_packet#")
 render() { # template out [extra sed expressions...]
   local template=$1 out=$2; shift 2
   sed -e "s#@RUN@#$work#g" -e "s#@CERT@#$work/cert.pem#g" -e "s#@KEY@#$work/key.pem#g" -e "s#@PEM@#$work/haproxy.pem#g" \
-    "$@" "scripts/bench/$template" >"$out"
+    "${io_sed[@]}" "$@" "scripts/bench/$template" >"$out"
 }
 
 # ---------------------------------------------------------------- backends

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.fulcrum.common.config.AfPacketFanout;
+import io.fulcrum.common.config.AfPacketVnetHeader;
 import io.fulcrum.common.config.BackendConfig;
 import io.fulcrum.common.config.DataplaneConfig;
 import io.fulcrum.common.config.FeatureGate;
@@ -54,6 +55,8 @@ final class NodeConductor implements AutoCloseable {
     private final PrintStream log;
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<PacketIo> openPorts = new ArrayList<>();
+    /** PACKET_VNET_HDR failed on a port under {@code af-packet-vnet-header: auto}: the other ports open plain. */
+    private boolean vnetRefused;
     private CountersFile counters;
     private ConductorRuntime runtime;
     private ControlPlane controlPlane;
@@ -246,9 +249,35 @@ final class NodeConductor implements AutoCloseable {
                 ? ", fanout owner (PACKET_FANOUT_CBPF, " + steering.size() + " instructions)"
                 : ", fanout hash (PACKET_FANOUT_HASH; replies to another agent's flow take the handoff)";
         }
+        if (dataplane.afPacketVnetHeader() != AfPacketVnetHeader.OFF) {
+            ioDescription += ", virtio headers (GSO and partial checksums; " + dataplane.afPacketGsoRingSize() + " frames of "
+                + AfPacketConfiguration.VNET_FRAME_SIZE / 1024 + " KiB per ring)";
+        }
         log.println("fulcrum: packet I/O " + ioDescription);
-        return openPorts(dataplane, (iface, agentId, index) -> AfPacketIo.open(afPacketConfiguration(dataplane, iface, index,
-            steering)));
+        return openPorts(dataplane, (iface, agentId, index) -> openAfPacket(dataplane,
+            afPacketConfiguration(dataplane, iface, index, steering)));
+    }
+
+    /**
+     * Opens an AF_PACKET port with virtio headers unless they are off; with {@code auto} a kernel that refuses
+     * PACKET_VNET_HDR gets the plain port and a warning (the later ports of the node then do the same).
+     */
+    private PacketIo openAfPacket(final DataplaneConfig dataplane, final AfPacketConfiguration plain) {
+        final AfPacketVnetHeader mode = dataplane.afPacketVnetHeader();
+        if (mode == AfPacketVnetHeader.OFF || vnetRefused) {
+            return AfPacketIo.open(plain);
+        }
+        try {
+            return AfPacketIo.open(plain.withVnetHeader(true, dataplane.afPacketGsoRingSize()));
+        } catch (final IllegalStateException e) {
+            if (mode == AfPacketVnetHeader.ON || !String.valueOf(e.getMessage()).contains("PACKET_VNET_HDR")) {
+                throw e;
+            }
+            vnetRefused = true;
+            log.println("fulcrum: warning: " + e.getMessage() + "; AF_PACKET without virtio headers (GSO frames from peers"
+                + " with TSO/GSO or checksum offload on cannot be forwarded: turn those offloads off on them)");
+            return AfPacketIo.open(plain);
+        }
     }
 
     private PacketIo[][] openPorts(final DataplaneConfig dataplane, final PortOpener opener) {

@@ -38,7 +38,12 @@ final class L4Lab implements AutoCloseable {
 
     /** Brings the lab up with two serving backends. */
     static L4Lab up(final String name) throws IOException, InterruptedException {
-        final Lab lab = Lab.up(2);
+        return up(name, false);
+    }
+
+    /** Brings the lab up with two serving backends, the veths' offloads on or off ({@link Lab#up(int, boolean)}). */
+    static L4Lab up(final String name, final boolean offloads) throws IOException, InterruptedException {
+        final Lab lab = Lab.up(2, offloads);
         final L4Lab l4 = new L4Lab(lab, Files.createTempDirectory("fulcrum-" + name));
         try {
             for (final String backend : List.of("b1", "b2")) {

@@ -28,14 +28,22 @@ public final class Lab implements AutoCloseable {
         return Path.of(System.getProperty("fulcrum.root", "..")).toAbsolutePath().normalize();
     }
 
-    /** Brings a lab up with a fresh prefix and {@code backends} backends. */
+    /** Brings a lab up with a fresh prefix and {@code backends} backends, offloads off (scripts/lab.sh's default). */
     public static Lab up(final int backends) {
+        return up(backends, false);
+    }
+
+    /**
+     * Brings a lab up with a fresh prefix and {@code backends} backends; with {@code offloads} the veths keep their
+     * default TSO/GSO and TX checksum offload ({@code lab.sh --offloads on}), as an operator's namespaces would.
+     */
+    public static Lab up(final int backends, final boolean offloads) {
         final String prefix = "ft" + Long.toString(ProcessHandle.current().pid() % 10000, 36)
             + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
         final Lab lab = new Lab(prefix);
         Runtime.getRuntime().addShutdownHook(new Thread(lab::close));
         final Result result = run(Duration.ofSeconds(60), root().resolve("scripts/lab.sh").toString(), "up",
-            "--prefix", prefix, "--backends", Integer.toString(backends));
+            "--prefix", prefix, "--backends", Integer.toString(backends), "--offloads", offloads ? "on" : "off");
         if (result.exitCode != 0) {
             lab.close();
             throw new IllegalStateException("lab up failed: " + result);

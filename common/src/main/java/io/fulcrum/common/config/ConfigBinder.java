@@ -23,7 +23,8 @@ final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("node", "dataplane", "listeners", "backend-groups", "control");
     static final List<String> NODE_KEYS = List.of("name", "run-dir");
     static final List<String> DATAPLANE_KEYS = List.of("io", "agents", "cpus", "idle-strategy", "realtime-priority",
-        "batch-size", "ring-size", "frame-size", "xdp-mode", "zero-copy", "af-packet-fanout", "interfaces", "neighbours",
+        "batch-size", "ring-size", "frame-size", "xdp-mode", "zero-copy", "af-packet-fanout", "af-packet-vnet-header",
+        "af-packet-gso-ring-size", "interfaces", "neighbours",
         "routes", "local-addresses", "flow-table");
     static final List<String> INTERFACE_KEYS = List.of("name", "addresses");
     static final List<String> NEIGHBOUR_KEYS = List.of("reachable-time", "static");
@@ -176,6 +177,18 @@ final class ConfigBinder {
         if (io == IoMode.AF_XDP && r.has("af-packet-fanout")) {
             r.error("af-packet-fanout", "applies only when io is auto or af_packet, not af_xdp");
         }
+        final AfPacketVnetHeader vnetHeader = r.choice("af-packet-vnet-header", AfPacketVnetHeader.values(),
+            AfPacketVnetHeader.AUTO);
+        final int gsoRing = powerOfTwo(r, "af-packet-gso-ring-size", 16, 4096, 256);
+        for (final String key : List.of("af-packet-vnet-header", "af-packet-gso-ring-size")) {
+            if (io == IoMode.AF_XDP && r.has(key)) {
+                r.error(key, "applies only when io is auto or af_packet, not af_xdp");
+            }
+        }
+        if (vnetHeader == AfPacketVnetHeader.OFF && r.has("af-packet-gso-ring-size")) {
+            r.error("af-packet-gso-ring-size", "applies only with af-packet-vnet-header auto or on (ring-size and "
+                + "frame-size size the rings without virtio headers)");
+        }
 
         final List<InterfaceConfig> interfaces = interfaces(r);
         final Map<String, InterfaceConfig> byName = new HashMap<>();
@@ -186,7 +199,7 @@ final class ConfigBinder {
         final MapReader flow = r.section("flow-table", FLOW_TABLE_KEYS);
         final FlowTableConfig flowTable = new FlowTableConfig(powerOfTwo(flow, "capacity", 1024, 1 << 26, 1 << 20));
         return new DataplaneConfig(io, agentCount, cpus, idle, priority, batch, ring, frame, xdpMode, zeroCopy, fanout,
-            interfaces, neighbours, routes, locals, flowTable);
+            vnetHeader, gsoRing, interfaces, neighbours, routes, locals, flowTable);
     }
 
     private List<InterfaceConfig> interfaces(final MapReader r) {

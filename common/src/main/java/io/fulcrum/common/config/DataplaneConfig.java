@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param xdpMode XDP attach mode
  * @param zeroCopy AF_XDP zero-copy binding
  * @param afPacketFanout how several agents split an interface's frames over AF_PACKET
+ * @param afPacketVnetHeader whether AF_PACKET ports use virtio net headers (GSO and partial checksums)
+ * @param afPacketGsoRingSize frames per AF_PACKET ring with virtio headers (128 KiB each), power of two
  * @param interfaces interfaces the forwarder owns
  * @param neighbours neighbour (ARP) table settings
  * @param routes static routes
@@ -35,6 +37,8 @@ public record DataplaneConfig(
         XdpMode xdpMode,
         ZeroCopyMode zeroCopy,
         AfPacketFanout afPacketFanout,
+        AfPacketVnetHeader afPacketVnetHeader,
+        int afPacketGsoRingSize,
         List<InterfaceConfig> interfaces,
         NeighbourConfig neighbours,
         List<RouteConfig> routes,

@@ -196,6 +196,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void afPacketVnetHeaderDefaultsToAutoWithItsRingAndIsRefusedWhereItDoesNotApply() throws Exception {
+        final DataplaneConfig defaults = ConfigLoader.parse("node: {name: n}\ndataplane: {interfaces: [{name: e}]}\n", "t.yaml",
+            FeatureGate.DEFAULT).dataplane();
+        assertThat(defaults.afPacketVnetHeader()).isEqualTo(AfPacketVnetHeader.AUTO);
+        assertThat(defaults.afPacketGsoRingSize()).isEqualTo(256);
+        final DataplaneConfig set = ConfigLoader.parse("node: {name: n}\ndataplane: {io: af_packet, af-packet-vnet-header: on,"
+            + " af-packet-gso-ring-size: 64, interfaces: [{name: e}]}\n", "t.yaml", FeatureGate.DEFAULT).dataplane();
+        assertThat(set.afPacketVnetHeader()).isEqualTo(AfPacketVnetHeader.ON);
+        assertThat(set.afPacketGsoRingSize()).isEqualTo(64);
+        assertThat(errors("node: {name: n}\ndataplane: {io: af_xdp, af-packet-vnet-header: off, interfaces: [{name: e}]}\n",
+            FeatureGate.DEFAULT)).singleElement().asString()
+            .endsWith("dataplane.af-packet-vnet-header: applies only when io is auto or af_packet, not af_xdp");
+        assertThat(errors("node: {name: n}\ndataplane: {af-packet-vnet-header: yes, interfaces: [{name: e}]}\n",
+            FeatureGate.DEFAULT)).singleElement().asString().contains("dataplane.af-packet-vnet-header");
+        assertThat(errors("node: {name: n}\ndataplane: {af-packet-gso-ring-size: 100, interfaces: [{name: e}]}\n",
+            FeatureGate.DEFAULT)).singleElement().asString()
+            .endsWith("dataplane.af-packet-gso-ring-size: must be a power of two, got 100");
+        assertThat(errors("node: {name: n}\ndataplane: {af-packet-gso-ring-size: 8192, interfaces: [{name: e}]}\n",
+            FeatureGate.DEFAULT)).singleElement().asString().contains("dataplane.af-packet-gso-ring-size");
+        assertThat(errors("node: {name: n}\ndataplane: {af-packet-vnet-header: off, af-packet-gso-ring-size: 64,"
+            + " interfaces: [{name: e}]}\n", FeatureGate.DEFAULT)).singleElement().asString()
+            .contains("dataplane.af-packet-gso-ring-size: applies only with af-packet-vnet-header auto or on");
+    }
+
+    @Test
     void agentsAreBoundedByTheMachine() throws Exception {
         final ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(
             "node: {name: n}\ndataplane: {agents: 3, cpus: [0, 1, 2], interfaces: [{name: e}]}\n", "t.yaml", Path.of("/"),

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import io.fulcrum.common.config.AccessLogConfig;
 import io.fulcrum.common.config.AfPacketFanout;
+import io.fulcrum.common.config.AfPacketVnetHeader;
 import io.fulcrum.common.config.AclMode;
 import io.fulcrum.common.config.AllDownAction;
 import io.fulcrum.common.config.BackendConfig;
@@ -64,6 +65,7 @@ public final class ConfigTree {
     static final int DEFAULT_BATCH = 64;
     static final int DEFAULT_RING = 2048;
     static final int DEFAULT_FRAME = 2048;
+    static final int DEFAULT_GSO_RING = 256;
     static final int DEFAULT_REACHABLE_SECONDS = 300;
     static final int DEFAULT_FLOW_CAPACITY = 1 << 20;
     static final int DEFAULT_MAGLEV = 65537;
@@ -153,6 +155,10 @@ public final class ConfigTree {
         }
         if (d.io() != IoMode.AF_XDP) {
             putIf(m, "af-packet-fanout", d.afPacketFanout(), AfPacketFanout.OWNER);
+            putIf(m, "af-packet-vnet-header", d.afPacketVnetHeader(), AfPacketVnetHeader.AUTO);
+            if (d.afPacketVnetHeader() != AfPacketVnetHeader.OFF) {
+                putIf(m, "af-packet-gso-ring-size", d.afPacketGsoRingSize(), DEFAULT_GSO_RING);
+            }
         }
         final List<Object> interfaces = new ArrayList<>();
         for (final InterfaceConfig i : d.interfaces()) {

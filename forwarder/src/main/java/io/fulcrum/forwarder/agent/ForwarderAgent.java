@@ -190,7 +190,8 @@ public final class ForwarderAgent implements Agent, FrameSender, L4Context {
         for (int i = cursor; i < count; i++) {
             cursor = i;
             final long offset = batch.offset(i);
-            final int verdict = processor.process(port, memory, offset, batch.length(i), batch.flags(i), nowMs);
+            final int verdict = processor.process(port, memory, offset, batch.length(i), batch.flags(i), batch.offload(i),
+                nowMs);
             account(verdict, memory, offset);
         }
         cursor = count;
@@ -199,7 +200,8 @@ public final class ForwarderAgent implements Agent, FrameSender, L4Context {
     private void account(final int verdict, final MemorySegment memory, final long offset) {
         if (verdict >= 0) {
             final int length = processor.txLength();
-            if (ports[verdict].transmit(processor.txSegment(memory), processor.txOffset(offset), length)) {
+            if (ports[verdict].transmit(processor.txSegment(memory), processor.txOffset(offset), length,
+                processor.txOffload())) {
                 counters.transmitted();
                 counters.tx(length);
             } else {
@@ -289,6 +291,16 @@ public final class ForwarderAgent implements Agent, FrameSender, L4Context {
     @Override
     public ArpStage arp() {
         return processor.arp();
+    }
+
+    @Override
+    public long offload() {
+        return processor.ipv4().offload();
+    }
+
+    @Override
+    public void offload(final long word) {
+        processor.ipv4().offload(word);
     }
 
     @Override

@@ -23,6 +23,7 @@ public final class FrameBatch {
     private final int[] length;
     private final int[] flags;
     private final long[] handle;
+    private final long[] offload;
     private MemorySegment memory = MemorySegment.NULL;
     private int count;
 
@@ -35,6 +36,7 @@ public final class FrameBatch {
         this.length = new int[capacity];
         this.flags = new int[capacity];
         this.handle = new long[capacity];
+        this.offload = new long[capacity];
     }
 
     public int capacity() {
@@ -61,6 +63,14 @@ public final class FrameBatch {
         return flags[index];
     }
 
+    /**
+     * The frame's {@link Offload} word: GSO type and size, partial checksum position ({@link Offload#NONE} for a
+     * plain frame, and always with ports that do not read virtio headers).
+     */
+    public long offload(final int index) {
+        return offload[index];
+    }
+
     /** The I/O implementation's own bookkeeping for frame {@code index} (ring slot, UMEM address). */
     public long handle(final int index) {
         return handle[index];
@@ -76,6 +86,12 @@ public final class FrameBatch {
 
     /** Appends a frame; returns false when the batch is full. */
     public boolean add(final long frameOffset, final int frameLength, final int frameFlags, final long frameHandle) {
+        return add(frameOffset, frameLength, frameFlags, frameHandle, Offload.NONE);
+    }
+
+    /** Appends a frame with its {@link Offload} word; returns false when the batch is full. */
+    public boolean add(final long frameOffset, final int frameLength, final int frameFlags, final long frameHandle,
+                       final long frameOffload) {
         final int i = count;
         if (i == capacity) {
             return false;
@@ -84,6 +100,7 @@ public final class FrameBatch {
         length[i] = frameLength;
         flags[i] = frameFlags;
         handle[i] = frameHandle;
+        offload[i] = frameOffload;
         count = i + 1;
         return true;
     }

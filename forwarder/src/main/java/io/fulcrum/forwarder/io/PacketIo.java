@@ -2,6 +2,8 @@ package io.fulcrum.forwarder.io;
 
 import java.lang.foreign.MemorySegment;
 
+import io.fulcrum.forwarder.proto.Checksums;
+
 /**
  * One port of a forwarder agent: the receive and transmit path of one interface (or one queue of it).
  * Implementations: AF_XDP (primary), AF_PACKET TPACKET_V2 rings (fallback), in-memory (tests).
@@ -19,6 +21,9 @@ import java.lang.foreign.MemorySegment;
  * </pre>
  */
 public interface PacketIo extends AutoCloseable {
+    /** Where the checksum sits in a UDP header (csum_offset of a partial UDP checksum). */
+    int UDP_CHECKSUM_OFFSET = 6;
+
 
     /** A short description for logs and stats, e.g. {@code af_xdp:lb0/q0 drv copy}. */
     String name();
@@ -49,6 +54,33 @@ public interface PacketIo extends AutoCloseable {
      * @return false if no transmit slot is free or the frame is larger than a slot (the caller counts a drop).
      */
     boolean transmit(MemorySegment frame, long offset, int length);
+
+    /**
+     * Like {@link #transmit(MemorySegment, long, int)} for a frame with an {@link Offload} word: a port that hands
+     * offloads to the kernel (AF_PACKET with virtio headers) passes the partial checksum and GSO on; this default
+     * completes a partial checksum in software (in {@code frame}) and refuses a GSO frame, which no plain port can
+     * send.
+     *
+     * @return false if no slot is free, the frame does not fit, or it is GSO and this port cannot send GSO.
+     */
+    default boolean transmit(final MemorySegment frame, final long offset, final int length, final long offload) {
+        if (offload == Offload.NONE) {
+            return transmit(frame, offset, length);
+        }
+        if (Offload.isGso(offload)) {
+            return false;
+        }
+        if (Offload.needsChecksum(offload)) {
+            final int start = Offload.csumStart(offload);
+            final int checksumAt = start + Offload.csumOffset(offload);
+            if (checksumAt + 2 > length) {
+                return false;
+            }
+            Checksums.completePartial(frame, offset + start, length - start, offset + checksumAt,
+                Offload.csumOffset(offload) == UDP_CHECKSUM_OFFSET);
+        }
+        return transmit(frame, offset, length);
+    }
 
     /**
      * Kicks the kernel for pending transmits (honouring need-wakeup where the ring has it) and reaps

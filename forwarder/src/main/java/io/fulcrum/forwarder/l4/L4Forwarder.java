@@ -15,12 +15,14 @@ import io.fulcrum.conntrack.FlowTable;
 import io.fulcrum.conntrack.LocalAddressPool;
 import io.fulcrum.conntrack.TcpState;
 import io.fulcrum.conntrack.TimeoutProfile;
+import io.fulcrum.forwarder.io.Offload;
 import io.fulcrum.forwarder.neighbour.NeighbourTable;
 import io.fulcrum.forwarder.proto.Bytes;
 import io.fulcrum.forwarder.proto.Checksums;
 import io.fulcrum.forwarder.proto.EthernetFlyweight;
 import io.fulcrum.forwarder.proto.Ipv4Flyweight;
 import io.fulcrum.forwarder.proto.TcpFlyweight;
+import io.fulcrum.forwarder.proto.UdpFlyweight;
 import io.fulcrum.forwarder.stage.DropReason;
 import io.fulcrum.forwarder.stage.ForwarderCounters;
 import io.fulcrum.forwarder.stage.ForwarderEvent;
@@ -258,6 +260,18 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
 
     private int handOff(final int owner, final int port, final MemorySegment segment, final long frameOffset,
                         final int length) {
+        final long offload = context.offload();
+        if (offload != Offload.NONE) {
+            // The handoff message carries the plain frame: a GSO frame does not fit one (and would lose its header),
+            // a partial checksum is completed here so the owner sees a complete one.
+            if (Offload.isGso(offload)) {
+                return Verdict.drop(DropReason.HANDOFF_GSO);
+            }
+            if (Offload.needsChecksum(offload)) {
+                completeHeaderView(segment, frameOffset, length, offload);
+            }
+            context.offload(Offload.NONE);
+        }
         final OneToOneRingBuffer ring = handoff.ring(agentId, owner);
         final int index = ring.tryClaim(1 + (port << 4), length);
         if (index < 0) {
@@ -267,6 +281,17 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         ring.commit(index);
         counters.event(ForwarderEvent.HANDOFF_OUT);
         return Verdict.CONSUMED;
+    }
+
+    /** Completes in software a partial checksum the IPv4 stage put into its header view. */
+    private static void completeHeaderView(final MemorySegment segment, final long frameOffset, final int length,
+                                           final long offload) {
+        final long l4Offset = frameOffset + Offload.csumStart(offload);
+        final boolean tcp = Offload.csumOffset(offload) == TcpFlyweight.CHECKSUM_OFFSET;
+        final int headerLength = tcp ? (Bytes.u8(segment, l4Offset + 12) >>> 4) << 2 : UdpFlyweight.HEADER_LENGTH;
+        final long checksumOffset = l4Offset + Offload.csumOffset(offload);
+        Checksums.headerViewToPartial(segment, l4Offset, headerLength, checksumOffset);
+        Checksums.completePartial(segment, l4Offset, (int) (frameOffset + length - l4Offset), checksumOffset, !tcp);
     }
 
     // ------------------------------------------------------------------------------------------------ packets
@@ -591,7 +616,10 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
             counters.event(ForwarderEvent.FRAGMENT_FIRST_FORWARDED);
         } else if (direction == FlowTable.DIRECTION_ORIGINAL && protocol == TCP && toa && f.toaPending()
             && (tcpFlags & (SYN | RST)) == 0) {
-            if (tcpHeaderLength + ToaOption.LENGTH_IPV4 <= TcpOptionEditor.MAX_HEADER_LENGTH
+            if (Offload.isGso(context.offload())) {
+                // The kernel would copy the option into every segment of the super-frame: not ours to decide.
+                counters.event(ForwarderEvent.TOA_GSO_SKIPPED);
+            } else if (tcpHeaderLength + ToaOption.LENGTH_IPV4 <= TcpOptionEditor.MAX_HEADER_LENGTH
                 && totalLength + ToaOption.LENGTH_IPV4 <= context.mtu(verdict)) {
                 final int length = TcpOptionEditor.insertToa(segment, frameOffset, ipOffset, l4Offset, ipOffset + totalLength,
                     toaFrame, listener.toaKind(), f.clientIp(), f.clientPort());
@@ -737,6 +765,8 @@ public final class L4Forwarder implements L4Stage, FlowExpiryHandler {
         Bytes.mac(segment, frameOffset, senderMac);
         Bytes.mac(segment, frameOffset + 6, context.interfaceAddresses(port).mac());
         context.transmitFrom(segment, frameOffset, length);
+        // A new frame with a complete checksum: nothing of the received frame's offload applies to it.
+        context.offload(Offload.NONE);
         counters.event(ForwarderEvent.RST_SENT);
         return port;
     }

@@ -118,6 +118,38 @@ public final class Checksums {
         return checksum;
     }
 
+    /**
+     * Turns a CHECKSUM_PARTIAL seed into its <em>header view</em>: the checksum the L4 header would have if the
+     * payload were empty, {@code ~(P + H)} where P is the seed and H the sum of the {@code headerLength} header
+     * bytes at {@code l4Offset} (the field excluded). Every RFC 1624 update written for complete checksums (addresses,
+     * ports, sequence numbers, options, an inserted option with its length) is then exact on it, and
+     * {@link #headerViewToPartial} turns it back into the seed the kernel completes. Costs two header sums, never
+     * the payload. A UDP header view of 0 is written as 0xffff (the same value; 0 would read as "no checksum").
+     */
+    public static void partialToHeaderView(final MemorySegment segment, final long l4Offset, final int headerLength,
+                                           final long checksumOffset, final boolean udp) {
+        int view = complement(sum(segment, l4Offset, headerLength, 0L));
+        if (udp && view == 0) {
+            view = 0xffff;
+        }
+        Bytes.u16(segment, checksumOffset, view);
+    }
+
+    /**
+     * The inverse of {@link #partialToHeaderView}: {@code P = ~C - H} with the header as it is now.
+     *
+     * @return the seed written.
+     */
+    public static int headerViewToPartial(final MemorySegment segment, final long l4Offset, final int headerLength,
+                                          final long checksumOffset) {
+        final int view = Bytes.u16(segment, checksumOffset);
+        Bytes.u16(segment, checksumOffset, 0);
+        final int header = fold(sum(segment, l4Offset, headerLength, 0L));
+        final int partial = fold((~view & 0xffffL) + (~header & 0xffffL));
+        Bytes.u16(segment, checksumOffset, partial);
+        return partial;
+    }
+
     /** True if the TCP/UDP segment's checksum verifies against the IPv4 pseudo-header. */
     public static boolean isL4ChecksumValid(final MemorySegment segment, final long l4Offset, final int l4Length,
                                             final int source, final int destination, final int protocol) {

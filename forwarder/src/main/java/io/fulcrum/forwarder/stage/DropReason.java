@@ -102,6 +102,16 @@ public enum DropReason {
     LISTENER_REMOVED("listener-removed"),
     /** L4: the frame belongs to another agent and that agent's handoff ring is full. */
     HANDOFF_RING_FULL("handoff-ring-full"),
+    /**
+     * L4: a GSO frame (virtio header) for another agent: it does not fit the handoff ring's messages. Owner steering
+     * (the default AF_PACKET fanout) sends frames to their owner, so this means hash fanout or an unknown VIP.
+     */
+    HANDOFF_GSO("handoff-gso"),
+    /**
+     * IPv4: a GSO frame (virtio header) of a kind that is not forwarded: GSO type other than TCPV4 for TCP or UDP_L4
+     * for UDP, without a partial checksum in the L4 checksum field, or with a segment size of 0.
+     */
+    GSO_UNSUPPORTED("gso-unsupported"),
     /** The frame was answered or forwarded but the transmit ring had no free slot. */
     TX_RING_FULL("tx-ring-full"),
     /** Processing the frame threw (a bug): caught at the agent boundary. */

@@ -51,6 +51,11 @@ public enum ForwarderEvent {
     TOA_ADDED("toa-added"),
     /** L4: TOA not inserted: no room in the TCP option space or the MTU (the packet went out untouched). */
     TOA_NO_ROOM("toa-no-room"),
+    /**
+     * L4: TOA not inserted into a GSO frame (a 64 KiB super-frame the kernel segments: an option in it would be
+     * copied into every segment and the MSS budget is the sender's); the handshake ACK carries it.
+     */
+    TOA_GSO_SKIPPED("toa-gso-skipped"),
     /** L4: client-sent options of the TOA kind replaced by NOPs (anti-spoofing). */
     TOA_STRIPPED("toa-stripped"),
     /** L4: MSS options lowered by the TOA length in SYN and SYN-ACK. */

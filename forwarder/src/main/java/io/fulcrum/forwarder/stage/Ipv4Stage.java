@@ -3,6 +3,7 @@ package io.fulcrum.forwarder.stage;
 import java.lang.foreign.MemorySegment;
 
 import io.fulcrum.forwarder.io.FrameBatch;
+import io.fulcrum.forwarder.io.Offload;
 import io.fulcrum.forwarder.proto.Bytes;
 import io.fulcrum.forwarder.proto.Checksums;
 import io.fulcrum.forwarder.proto.EthernetFlyweight;
@@ -43,6 +44,7 @@ public final class Ipv4Stage {
     private final IcmpStage icmp;
     private final L4Stage l4;
     private final Ipv4Flyweight ip = new Ipv4Flyweight();
+    private long offload;
 
     public Ipv4Stage(final InterfaceAddresses[] interfaces, final ForwarderCounters counters, final IcmpStage icmp,
                      final L4Stage l4) {
@@ -59,6 +61,17 @@ public final class Ipv4Stage {
      */
     public int onFrame(final int port, final MemorySegment segment, final long offset, final int length, final int flags,
                        final long nowMs) {
+        return onFrame(port, segment, offset, length, flags, Offload.NONE, nowMs);
+    }
+
+    /**
+     * Handles an IPv4 frame with its {@link Offload} word (virtio header). A partial TCP/UDP checksum is kept partial
+     * for the transmit side and handed to the L4 stage in its header view ({@link Checksums#partialToHeaderView});
+     * {@link #offload()} is the word the frame is transmitted with (the caller turns the header view back).
+     */
+    public int onFrame(final int port, final MemorySegment segment, final long offset, final int length, final int flags,
+                       final long frameOffload, final long nowMs) {
+        this.offload = frameOffload;
         final int payloadLength = length - EthernetFlyweight.HEADER_LENGTH;
         if (payloadLength < Ipv4Flyweight.MIN_HEADER_LENGTH) {
             return Verdict.drop(DropReason.IPV4_TRUNCATED);
@@ -104,6 +117,8 @@ public final class Ipv4Stage {
         }
         final boolean fragment = ip.isFragment();
         if (fragment && (ip.flagsAndFragmentOffset() & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
+            // No L4 header to checksum or segment: the frame goes out plain.
+            offload = Offload.NONE;
             return tracking ? l4.onFragment(port, segment, offset, ip, nowMs) : Verdict.drop(DropReason.IPV4_FRAGMENT);
         }
         if (local) {
@@ -118,7 +133,15 @@ public final class Ipv4Stage {
         final int l4Length = totalLength - headerLength;
         final long l4Offset = ip.offset() + headerLength;
         // A first fragment's checksum covers data we do not have: it cannot be completed here.
-        final boolean completeChecksum = (flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0 && !fragment;
+        boolean completeChecksum = (flags & FrameBatch.FLAG_CSUM_NOT_READY) != 0 && !fragment;
+        if (frameOffload != Offload.NONE) {
+            final int verdict = checkOffload(segment, offset, protocol, headerLength, l4Offset, l4Length, fragment);
+            if (verdict != Verdict.CONSUMED) {
+                return verdict;
+            }
+            // Kept partial (header view) or completed there: nothing left to complete below.
+            completeChecksum = completeChecksum && !Offload.needsChecksum(frameOffload);
+        }
         switch (protocol) {
             case Ipv4Flyweight.PROTOCOL_ICMP -> {
                 if (completeChecksum && l4Length >= IcmpFlyweight.HEADER_LENGTH) {
@@ -163,6 +186,65 @@ public final class Ipv4Stage {
                 return Verdict.drop(local ? DropReason.IPV4_PROTOCOL_UNSUPPORTED : DropReason.IPV4_NOT_LOCAL);
             }
         }
+    }
+
+    /**
+     * Offload sanity and the partial checksum of a frame that came with a virtio header: GSO only for TCPV4 over TCP
+     * and UDP_L4 over UDP, not fragmented; a partial checksum that sits in the TCP/UDP checksum field is turned into
+     * its header view (kept partial); anywhere else (ICMP, fragments, odd offsets) it is completed in software where
+     * possible and the word loses its partial flag.
+     *
+     * @return {@link Verdict#CONSUMED} to go on (never returned for the frame itself), or a drop.
+     */
+    private int checkOffload(final MemorySegment segment, final long offset, final int protocol, final int headerLength,
+                             final long l4Offset, final int l4Length, final boolean fragment) {
+        final long word = offload;
+        final boolean tcp = protocol == Ipv4Flyweight.PROTOCOL_TCP;
+        final boolean udp = protocol == Ipv4Flyweight.PROTOCOL_UDP;
+        final int checksumField = tcp ? TcpFlyweight.CHECKSUM_OFFSET : UdpFlyweight.CHECKSUM_OFFSET;
+        final boolean fieldMatches = (tcp || udp) && !fragment
+            && Offload.csumStart(word) == EthernetFlyweight.HEADER_LENGTH + headerLength
+            && Offload.csumOffset(word) == checksumField;
+        if (Offload.isGso(word)) {
+            final int type = Offload.gsoType(word) & ~Offload.GSO_ECN;
+            final boolean typeMatches = tcp ? type == Offload.GSO_TCPV4 : udp && type == Offload.GSO_UDP_L4;
+            if (!typeMatches || !fieldMatches || !Offload.needsChecksum(word) || Offload.gsoSize(word) == 0) {
+                return Verdict.drop(DropReason.GSO_UNSUPPORTED);
+            }
+        }
+        if (!Offload.needsChecksum(word)) {
+            return Verdict.CONSUMED;
+        }
+        if (fieldMatches) {
+            final int l4HeaderLength = tcp ? (Bytes.u8(segment, l4Offset + 12) >>> 4) << 2 : UdpFlyweight.HEADER_LENGTH;
+            if (l4HeaderLength >= (tcp ? TcpFlyweight.MIN_HEADER_LENGTH : UdpFlyweight.HEADER_LENGTH)
+                && l4HeaderLength <= l4Length) {
+                Checksums.partialToHeaderView(segment, l4Offset, l4HeaderLength, l4Offset + checksumField, udp);
+                return Verdict.CONSUMED;
+            }
+            // A TCP header the L4 stage refuses anyway: leave the frame as it is.
+            offload = Offload.withoutPartial(word);
+            return Verdict.CONSUMED;
+        }
+        final long start = offset + Offload.csumStart(word);
+        final long field = start + Offload.csumOffset(word);
+        final long end = l4Offset + l4Length;
+        if (!fragment && start >= l4Offset && field + 2 <= end) {
+            Checksums.completePartial(segment, start, (int) (end - start), field, udp);
+            counters.event(ForwarderEvent.CHECKSUM_COMPLETED);
+        }
+        offload = Offload.withoutPartial(word);
+        return Verdict.CONSUMED;
+    }
+
+    /** The offload word the last frame handled is transmitted with (valid after a transmit verdict). */
+    public long offload() {
+        return offload;
+    }
+
+    /** Replaces the current frame's offload word (a stage that rewrote the frame into a plain one). */
+    public void offload(final long word) {
+        offload = word;
     }
 
     /** Destination unreachable (3) and time exceeded (11): errors that may refer to a tracked flow. */

@@ -46,6 +46,15 @@ public interface L4Context {
     void transmitFrom(MemorySegment frame, long offset, int length);
 
     /**
+     * The {@link io.fulcrum.forwarder.io.Offload} word of the frame being processed (GSO, partial checksum in its
+     * header view); {@code Offload.NONE} for plain frames.
+     */
+    long offload();
+
+    /** Replaces the current frame's offload word, e.g. with {@code Offload.NONE} after rewriting it into a plain frame. */
+    void offload(long word);
+
+    /**
      * Runs a frame that another agent handed over through this agent's stage chain, transmits it if the verdict
      * says so and counts its fate.
      *

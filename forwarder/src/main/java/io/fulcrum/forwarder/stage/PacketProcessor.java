@@ -3,9 +3,13 @@ package io.fulcrum.forwarder.stage;
 import java.lang.foreign.MemorySegment;
 
 import io.fulcrum.forwarder.io.FrameBatch;
+import io.fulcrum.forwarder.io.Offload;
 import io.fulcrum.forwarder.neighbour.NeighbourTable;
 import io.fulcrum.forwarder.proto.Bytes;
+import io.fulcrum.forwarder.proto.Checksums;
 import io.fulcrum.forwarder.proto.EthernetFlyweight;
+import io.fulcrum.forwarder.proto.TcpFlyweight;
+import io.fulcrum.forwarder.proto.UdpFlyweight;
 
 /**
  * The stage chain of one agent: Ethernet, then ARP ({@link ArpStage}) or IPv4 ({@link Ipv4Stage}), then
@@ -29,6 +33,7 @@ public final class PacketProcessor {
     private int txLength;
     private MemorySegment txSegment;
     private long txOffset;
+    private long txOffload;
 
     /**
      * @param interfaces one per port, in port order.
@@ -53,7 +58,18 @@ public final class PacketProcessor {
      */
     public int process(final int port, final MemorySegment segment, final long offset, final int length, final int flags,
                        final long nowMs) {
+        return process(port, segment, offset, length, flags, Offload.NONE, nowMs);
+    }
+
+    /**
+     * Processes one frame with its {@link Offload} word (AF_PACKET virtio header). After a transmit verdict
+     * {@link #txOffload()} is the word to transmit with; a partial checksum the stages saw in its header view is a
+     * partial seed again.
+     */
+    public int process(final int port, final MemorySegment segment, final long offset, final int length, final int flags,
+                       final long offload, final long nowMs) {
         txSegment = null;
+        txOffload = Offload.NONE;
         if ((flags & FrameBatch.FLAG_TRUNCATED) != 0) {
             return Verdict.drop(DropReason.CAPTURE_TRUNCATED);
         }
@@ -71,9 +87,16 @@ public final class PacketProcessor {
         }
         switch (ethernet.etherType()) {
             case EthernetFlyweight.ETHER_TYPE_IPV4 -> {
-                final int verdict = ipv4.onFrame(port, segment, offset, length, flags, nowMs);
-                if (verdict >= 0 && txSegment == null) {
-                    txLength = EthernetFlyweight.HEADER_LENGTH + ipv4.ip().totalLength();
+                final int verdict = ipv4.onFrame(port, segment, offset, length, flags, offload, nowMs);
+                if (verdict >= 0) {
+                    if (txSegment == null) {
+                        txLength = EthernetFlyweight.HEADER_LENGTH + ipv4.ip().totalLength();
+                    }
+                    final long word = ipv4.offload();
+                    if (Offload.needsChecksum(word)) {
+                        restorePartial(txSegment(segment), txOffset(offset), word);
+                    }
+                    txOffload = word;
                 }
                 return verdict;
             }
@@ -94,6 +117,19 @@ public final class PacketProcessor {
                 return Verdict.drop(DropReason.ETHER_TYPE_UNKNOWN);
             }
         }
+    }
+
+    /** Turns the header view of the frame about to be sent back into the partial seed (see {@link Ipv4Stage}). */
+    private void restorePartial(final MemorySegment frame, final long frameOffset, final long word) {
+        final long l4Offset = frameOffset + Offload.csumStart(word);
+        final boolean tcp = Offload.csumOffset(word) == TcpFlyweight.CHECKSUM_OFFSET;
+        final int headerLength = tcp ? (Bytes.u8(frame, l4Offset + 12) >>> 4) << 2 : UdpFlyweight.HEADER_LENGTH;
+        Checksums.headerViewToPartial(frame, l4Offset, headerLength, l4Offset + Offload.csumOffset(word));
+    }
+
+    /** The offload word to transmit with after a transmit verdict ({@link Offload#NONE} for plain frames). */
+    public long txOffload() {
+        return txOffload;
     }
 
     /** The length to transmit after a transmit verdict (the rewritten frame, without trailing padding). */

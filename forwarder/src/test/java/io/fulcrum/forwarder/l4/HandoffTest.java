@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.fulcrum.forwarder.neighbour.NeighbourTable;
+import io.fulcrum.forwarder.io.Offload;
 import io.fulcrum.forwarder.stage.DropReason;
 import io.fulcrum.forwarder.stage.ForwarderEvent;
 import io.fulcrum.forwarder.testing.L4Harness;
@@ -77,6 +78,44 @@ class HandoffTest {
             agent0.agent().process(0, PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
                 .tcp(33002, 80, 100, 0, 0x02, new byte[0]).build(), 0);
             assertThat(agent0.agent().counters().events(ForwarderEvent.HANDOFF_OUT)).isEqualTo(3);
+            assertThat(agent0.agent().errors()).isEmpty();
+            assertThat(agent1.agent().errors()).isEmpty();
+        } finally {
+            runtime.close();
+        }
+    }
+
+    /**
+     * Frames with a virtio header at the handoff: a partial checksum is completed before the copy (the owner gets a
+     * plain frame, whose output verifies as the oracle's), a GSO frame is dropped and counted ({@code handoff-gso}):
+     * the ring carries plain frames only.
+     */
+    @Test
+    void aPartialFrameIsHandedOverCompleteAndAGsoFrameIsDroppedAndCounted() {
+        final L4Runtime runtime = new L4Runtime(2, 1 << 10,
+            List.of(new L4Runtime.LocalAddress(LOCAL_IP, FIRST_LOCAL_PORT, FIRST_LOCAL_PORT + 99)), null, null);
+        try (L4Harness agent0 = new L4Harness(runtime, 0, null); L4Harness agent1 = new L4Harness(runtime, 1, agent0)) {
+            agent0.agent().cycle();
+            agent1.agent().cycle();
+            agent1.agent().clearTx();
+            final int clientPort = 33003;
+            final byte[] syn = PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
+                .tcp(clientPort, 80, 100, 0, 0x02, new byte[0]).partialChecksum().build();
+            agent0.agent().inject(0, syn, 1, Offload.partial(34, 16)).cycle();
+            assertThat(agent0.agent().counters().events(ForwarderEvent.HANDOFF_OUT)).isEqualTo(1);
+            agent1.agent().cycle();
+            final List<byte[]> toBackend = ip(agent1.agent().tx(1));
+            assertThat(toBackend).hasSize(1);
+            assertThat(agent1.agent().port(1).txOffload(agent1.agent().port(1).txCount() - 1)).isEqualTo(Offload.NONE);
+            assertThat(java.util.HexFormat.of().formatHex(toBackend.get(0))).isEqualTo(java.util.HexFormat.of().formatHex(
+                PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(LOCAL_IP, BACKEND_IP).ttl(63)
+                    .tcp(FIRST_LOCAL_PORT + 2, BACKEND_PORT, 100, 0, 0x02, new byte[0]).build()));
+            final byte[] gso = PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP)
+                .tcp(clientPort, 80, 101, 0, 0x10, new byte[1800]).partialChecksum().build();
+            agent0.agent().inject(0, gso, 1, Offload.of(Offload.F_NEEDS_CSUM, Offload.GSO_TCPV4, 1000, 34, 16)).cycle();
+            assertThat(agent0.agent().counters().drops(DropReason.HANDOFF_GSO)).isEqualTo(1);
+            assertThat(agent0.agent().counters().events(ForwarderEvent.HANDOFF_OUT)).isEqualTo(1);
+            assertThat(agent0.agent().unaccounted()).isZero();
             assertThat(agent0.agent().errors()).isEmpty();
             assertThat(agent1.agent().errors()).isEmpty();
         } finally {

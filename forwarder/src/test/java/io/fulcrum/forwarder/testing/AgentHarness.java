@@ -1,5 +1,6 @@
 package io.fulcrum.forwarder.testing;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,10 +38,18 @@ public final class AgentHarness implements AutoCloseable {
     }
 
     public AgentHarness(final ForwarderConfiguration configuration, final L4Stage l4, final int txCapacity) {
+        this(configuration, l4, txCapacity, 2048);
+    }
+
+    /** With {@code frameSize}-byte port slots (GSO frames need more than 2048). */
+    public AgentHarness(final ForwarderConfiguration configuration, final L4Stage l4, final int txCapacity,
+                        final int frameSize) {
         this.ports = new InMemoryPacketIo[configuration.interfaces().size()];
         final long[] macs = {TestNet.LB0_MAC, TestNet.LB1_MAC};
         for (int i = 0; i < ports.length; i++) {
-            ports[i] = new InMemoryPacketIo(configuration.interfaces().get(i).name(), macs[i], 1500, 1024, txCapacity, 2048);
+            final int rxCapacity = frameSize <= 2048 ? 1024 : 64;
+            ports[i] = new InMemoryPacketIo(configuration.interfaces().get(i).name(), macs[i], 1500, rxCapacity, txCapacity,
+                frameSize);
         }
         this.countersManager = new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_COUNTERS * CountersReader.METADATA_LENGTH)),
@@ -95,6 +104,14 @@ public final class AgentHarness implements AutoCloseable {
 
     public AgentHarness inject(final int port, final byte[] frame, final int flags) {
         if (!ports[port].inject(frame, flags)) {
+            throw new IllegalStateException("rx queue full");
+        }
+        return this;
+    }
+
+    /** Injects a frame with its offload word (virtio header). */
+    public AgentHarness inject(final int port, final byte[] frame, final int flags, final long offload) {
+        if (!ports[port].inject(MemorySegment.ofArray(frame), 0, frame.length, flags, offload)) {
             throw new IllegalStateException("rx queue full");
         }
         return this;

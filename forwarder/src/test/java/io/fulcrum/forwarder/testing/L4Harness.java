@@ -62,6 +62,13 @@ public final class L4Harness implements AutoCloseable {
         this(1 << 10, 1, 0);
     }
 
+    /** A single-agent harness whose ports have {@code frameSize}-byte slots (GSO frames). */
+    public L4Harness(final int frameSize) {
+        this(new L4Runtime(1, 1 << 10,
+            List.of(new L4Runtime.LocalAddress(LOCAL_IP, FIRST_LOCAL_PORT, FIRST_LOCAL_PORT + 99)), null, null), 0, null, true,
+            frameSize);
+    }
+
     /** A harness for agent {@code agentId} of {@code agents} with its own runtime. */
     public L4Harness(final int flowTableCapacity, final int agents, final int agentId) {
         this(new L4Runtime(agents, flowTableCapacity,
@@ -78,6 +85,11 @@ public final class L4Harness implements AutoCloseable {
      * neighbour entry, so the agent has to learn its MAC from ARP.
      */
     public L4Harness(final L4Runtime runtime, final int agentId, final L4Harness sibling, final boolean staticBackend) {
+        this(runtime, agentId, sibling, staticBackend, 2048);
+    }
+
+    private L4Harness(final L4Runtime runtime, final int agentId, final L4Harness sibling, final boolean staticBackend,
+                      final int frameSize) {
         this.runtime = runtime;
         if (sibling == null) {
             // Golden fixtures keep the client's sequence numbers; FULLNAT sequence translation has its own tests.
@@ -106,7 +118,7 @@ public final class L4Harness implements AutoCloseable {
             base.reachableTimeMs(), base.resolveRetryIntervalMs(), base.neighbourCapacity(), base.maxPendingResolutions(),
             base.batchSize(), base.idle(), -1, 0);
         this.forwarder = runtime.newForwarder(agentId, 0);
-        this.agent = new AgentHarness(configuration, forwarder, 256);
+        this.agent = new AgentHarness(configuration, forwarder, 256, frameSize);
     }
 
     private static BackendGroup newGroup(final String name, final int lanes) {

@@ -18,6 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.fulcrum.forwarder.io.FrameBatch;
+import io.fulcrum.forwarder.io.Offload;
 import io.fulcrum.forwarder.io.PacketIo;
 import io.fulcrum.forwarder.io.sys.Syscalls;
 
@@ -41,6 +42,13 @@ import java.lang.invoke.VarHandle;
  *       {@link #transmit} copies into the next free slot; {@link #flush} kicks the kernel once per batch.</li>
  * </ul>
  *
+ * <p><b>Virtio headers</b> ({@link AfPacketConfiguration#vnetHeader()}, {@code PACKET_VNET_HDR}): as tap/virtio and
+ * QEMU use packet sockets. Senders with TSO/GSO and checksum offload (veth's defaults) hand the kernel 64 KiB GSO
+ * super-frames with partial checksums; without the header AF_PACKET copies the first frame-size bytes of them and
+ * nothing can forward them. With it, every RX frame brings its {@link Offload} word (into {@link FrameBatch}) and
+ * every TX frame is sent with one: partial checksums and GSO go back to the kernel, which segments (or lets the
+ * next device segment) on the way out. The frames are then {@link AfPacketConfiguration#VNET_FRAME_SIZE} bytes.
+ *
  * <p>The kernel stack still sees every received frame: the LB namespace needs {@code ip_forward=0}, no owned
  * address on a kernel interface and GRO/LRO off ({@link AfPacketChecks}).
  *
@@ -54,6 +62,8 @@ public final class AfPacketIo implements PacketIo {
     private static final int ETH_HEADER_LENGTH = 14;
     /** Room for one 802.1Q tag on top of MTU + Ethernet header, as the kernel allows on TX. */
     private static final int VLAN_HEADER_LENGTH = 4;
+    private static final int TCP_CHECKSUM_OFFSET = 16;
+    private static final ValueLayout.OfShort JAVA_SHORT_UNALIGNED = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     private final AfPacketConfiguration configuration;
     private final String name;
@@ -64,6 +74,8 @@ public final class AfPacketIo implements PacketIo {
     private final MemorySegment statisticsLength;
     private final int frameMask;
     private final int frameShift;
+    private final boolean vnet;
+    private final int txDataOffset;
     private int rxFd = -1;
     private int txFd = -1;
     private MemorySegment rxMapping = MemorySegment.NULL;
@@ -73,6 +85,7 @@ public final class AfPacketIo implements PacketIo {
     private long macAddress;
     private int mtu;
     private int maxTransmitLength;
+    private int maxGsoTransmitLength;
 
     private int rxHead;
     private int rxOutstanding;
@@ -93,13 +106,16 @@ public final class AfPacketIo implements PacketIo {
                ? " fanout " + configuration.fanoutGroupId() + "/" + configuration.fanoutMode().name().toLowerCase()
                  + (configuration.fanoutProgram() != null ? "(" + configuration.fanoutProgram().size() + " insns)" : "")
                : "")
-            + (configuration.qdiscBypass() ? " qdisc-bypass" : "");
+            + (configuration.qdiscBypass() ? " qdisc-bypass" : "")
+            + (configuration.vnetHeader() ? " vnet-hdr" : "");
         this.arena = Arena.ofShared();
         this.callState = Syscalls.newCallState(arena);
         this.statistics = arena.allocate(TpacketDescriptor.STATS_SIZE, 8);
         this.statisticsLength = arena.allocate(JAVA_INT);
         this.frameMask = configuration.frameCount() - 1;
         this.frameShift = Integer.numberOfTrailingZeros(configuration.frameSize());
+        this.vnet = configuration.vnetHeader();
+        this.txDataOffset = TX_DATA_OFFSET + (vnet ? TpacketDescriptor.VNET_HDR_LENGTH : 0);
     }
 
     /**
@@ -135,6 +151,9 @@ public final class AfPacketIo implements PacketIo {
         rxFd = check(Syscalls.socket(callState, Syscalls.AF_PACKET, Syscalls.SOCK_RAW | Syscalls.SOCK_CLOEXEC, 0),
             "socket(AF_PACKET, SOCK_RAW) for RX (AF_PACKET needs CAP_NET_RAW)");
         setInt(scratch, rxFd, TpacketDescriptor.PACKET_VERSION, TpacketDescriptor.TPACKET_V2, "PACKET_VERSION=TPACKET_V2 (RX)");
+        if (vnet) {
+            setInt(scratch, rxFd, TpacketDescriptor.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR (RX)");
+        }
         ringRequest(scratch, rxFd, TpacketDescriptor.PACKET_RX_RING, blockSize, frameCount, frameSize, "PACKET_RX_RING");
         rxMapping = map(rxFd, ringBytes, "RX ring");
         rxRing = rxMapping.reinterpret(ringBytes, arena, null);
@@ -157,6 +176,9 @@ public final class AfPacketIo implements PacketIo {
             setInt(scratch, txFd, TpacketDescriptor.PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
         }
         setInt(scratch, txFd, TpacketDescriptor.PACKET_LOSS, 1, "PACKET_LOSS");
+        if (vnet) {
+            setInt(scratch, txFd, TpacketDescriptor.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR (TX)");
+        }
         ringRequest(scratch, txFd, TpacketDescriptor.PACKET_TX_RING, blockSize, frameCount, frameSize, "PACKET_TX_RING");
         txMapping = map(txFd, ringBytes, "TX ring");
         txRing = txMapping.reinterpret(ringBytes, arena, null);
@@ -164,7 +186,8 @@ public final class AfPacketIo implements PacketIo {
 
         macAddress = readMacAddress();
         mtu = readMtu();
-        maxTransmitLength = Math.min(frameSize - TX_DATA_OFFSET, mtu + ETH_HEADER_LENGTH + VLAN_HEADER_LENGTH);
+        maxTransmitLength = Math.min(frameSize - txDataOffset, mtu + ETH_HEADER_LENGTH + VLAN_HEADER_LENGTH);
+        maxGsoTransmitLength = vnet ? frameSize - txDataOffset : 0;
     }
 
     /** PACKET_FANOUT_DATA: the group's classic BPF program (the kernel copies it; the last member's call wins). */
@@ -297,13 +320,28 @@ public final class AfPacketIo implements PacketIo {
             if (snapLength < length) {
                 flags |= FrameBatch.FLAG_TRUNCATED;
             }
-            batch.add(frameOffset + macOffset, snapLength, flags, head);
+            final long offload = vnet ? readVnetHeader(ring, frameOffset + macOffset - TpacketDescriptor.VNET_HDR_LENGTH)
+                : Offload.NONE;
+            batch.add(frameOffset + macOffset, snapLength, flags, head, offload);
             head = (head + 1) & mask;
             received++;
         }
         rxHead = head;
         rxOutstanding += received;
         return received;
+    }
+
+    /** The virtio_net_hdr the kernel wrote before the frame, as an {@link Offload} word (host byte order). */
+    private static long readVnetHeader(final MemorySegment ring, final long at) {
+        final int flags = Byte.toUnsignedInt(ring.get(JAVA_BYTE, at + TpacketDescriptor.VNET_FLAGS_OFFSET));
+        final int gsoType = Byte.toUnsignedInt(ring.get(JAVA_BYTE, at + TpacketDescriptor.VNET_GSO_TYPE_OFFSET));
+        if ((flags | gsoType) == 0) {
+            return Offload.NONE;
+        }
+        return Offload.of(flags, gsoType,
+            Short.toUnsignedInt(ring.get(JAVA_SHORT_UNALIGNED, at + TpacketDescriptor.VNET_GSO_SIZE_OFFSET)),
+            Short.toUnsignedInt(ring.get(JAVA_SHORT_UNALIGNED, at + TpacketDescriptor.VNET_CSUM_START_OFFSET)),
+            Short.toUnsignedInt(ring.get(JAVA_SHORT_UNALIGNED, at + TpacketDescriptor.VNET_CSUM_OFFSET_OFFSET)));
     }
 
     @Override
@@ -328,10 +366,73 @@ public final class AfPacketIo implements PacketIo {
      * {@inheritDoc}
      *
      * <p>Also false for a frame shorter than an Ethernet header or longer than {@link #maxTransmitLength()}
-     * (the kernel would drop it under PACKET_LOSS).
+     * (the kernel would drop it under PACKET_LOSS). With virtio headers the frame goes out with an empty one.
      */
     @Override
     public boolean transmit(final MemorySegment frame, final long offset, final int length) {
+        return transmit(frame, offset, length, Offload.NONE);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With virtio headers the offload word becomes the frame's virtio_net_hdr (DATA_VALID dropped, header length
+     * derived from the frame), and a GSO frame may be as long as a TX slot holds; without them this is the
+     * interface's default (software checksum, no GSO).
+     */
+    @Override
+    public boolean transmit(final MemorySegment frame, final long offset, final int length, final long offload) {
+        if (!vnet) {
+            return offload == Offload.NONE ? transmitPlain(frame, offset, length)
+                : PacketIo.super.transmit(frame, offset, length, offload);
+        }
+        final boolean gso = Offload.isGso(offload);
+        if (length > (gso ? maxGsoTransmitLength : maxTransmitLength) || length < ETH_HEADER_LENGTH) {
+            return false;
+        }
+        int headerLength = 0;
+        int flags = 0;
+        if (Offload.needsChecksum(offload)) {
+            final int start = Offload.csumStart(offload);
+            headerLength = start + Offload.csumOffset(offload) + 2;
+            if (headerLength > length) {
+                return false;
+            }
+            if (gso && Offload.csumOffset(offload) == TCP_CHECKSUM_OFFSET) {
+                // The TCP header: the kernel reads hdr_len as the linear part to copy first.
+                final int dataOffset = Byte.toUnsignedInt(frame.get(JAVA_BYTE, offset + start + 12)) >>> 4;
+                headerLength = Math.min(length, start + (dataOffset << 2));
+            }
+            flags = Offload.F_NEEDS_CSUM;
+        } else if (gso) {
+            // GSO needs the partial checksum: the kernel fixes each segment's checksum from it.
+            return false;
+        }
+        final MemorySegment ring = txRing;
+        final int head = txHead;
+        final long slotOffset = (long) head << frameShift;
+        if ((int) STATUS.getAcquire(ring, slotOffset + STATUS_OFFSET) != TP_STATUS_AVAILABLE) {
+            return false;
+        }
+        final long header = slotOffset + TX_DATA_OFFSET;
+        ring.set(JAVA_BYTE, header + TpacketDescriptor.VNET_FLAGS_OFFSET, (byte) flags);
+        ring.set(JAVA_BYTE, header + TpacketDescriptor.VNET_GSO_TYPE_OFFSET, (byte) (gso ? Offload.gsoType(offload) : 0));
+        ring.set(JAVA_SHORT_UNALIGNED, header + TpacketDescriptor.VNET_HDR_LEN_OFFSET, (short) headerLength);
+        ring.set(JAVA_SHORT_UNALIGNED, header + TpacketDescriptor.VNET_GSO_SIZE_OFFSET,
+            (short) (gso ? Offload.gsoSize(offload) : 0));
+        ring.set(JAVA_SHORT_UNALIGNED, header + TpacketDescriptor.VNET_CSUM_START_OFFSET,
+            (short) (flags != 0 ? Offload.csumStart(offload) : 0));
+        ring.set(JAVA_SHORT_UNALIGNED, header + TpacketDescriptor.VNET_CSUM_OFFSET_OFFSET,
+            (short) (flags != 0 ? Offload.csumOffset(offload) : 0));
+        MemorySegment.copy(frame, offset, ring, header + TpacketDescriptor.VNET_HDR_LENGTH, length);
+        ring.set(JAVA_INT, slotOffset + LEN_OFFSET, TpacketDescriptor.VNET_HDR_LENGTH + length);
+        STATUS.setRelease(ring, slotOffset + STATUS_OFFSET, TP_STATUS_SEND_REQUEST);
+        txHead = (head + 1) & frameMask;
+        txQueued++;
+        return true;
+    }
+
+    private boolean transmitPlain(final MemorySegment frame, final long offset, final int length) {
         if (length > maxTransmitLength || length < ETH_HEADER_LENGTH) {
             return false;
         }
@@ -429,6 +530,16 @@ public final class AfPacketIo implements PacketIo {
     /** The largest frame {@link #transmit} accepts: the TX slot size minus its header, capped at MTU + 18. */
     public int maxTransmitLength() {
         return maxTransmitLength;
+    }
+
+    /** The largest GSO frame {@link #transmit(MemorySegment, long, int, long)} accepts (0 without virtio headers). */
+    public int maxGsoTransmitLength() {
+        return maxGsoTransmitLength;
+    }
+
+    /** True if this port reads and writes virtio net headers (PACKET_VNET_HDR). */
+    public boolean vnetHeader() {
+        return vnet;
     }
 
     /** The settings this port was opened with. */

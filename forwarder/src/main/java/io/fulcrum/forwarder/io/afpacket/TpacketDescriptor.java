@@ -25,6 +25,23 @@ package io.fulcrum.forwarder.io.afpacket;
  *  TX: the user writes the packet at TX_DATA_OFFSET = TPACKET2_HDRLEN - sizeof(sockaddr_ll) = 52 - 20 = 32
  *      and its length into tp_len.
  *
+ *  With PACKET_VNET_HDR (set before the rings) a struct virtio_net_hdr (10 bytes, HOST byte order for packet
+ *  sockets: vio_le() is the CPU's endianness) sits right before the packet in both rings:
+ *  RX: at tp_mac - 10 (tpacket_rcv adds 10 to the network offset, so tp_mac is 76 for Ethernet); tp_len and
+ *      tp_snaplen do not count it.
+ *  TX: at TX_DATA_OFFSET, the packet at TX_DATA_OFFSET + 10; tp_len counts both.
+ *
+ *  struct virtio_net_hdr
+ *   0       1       2               4               6               8               10
+ *  +-------+-------+---------------+---------------+---------------+---------------+
+ *  | flags | gso_  | hdr_len u16   | gso_size u16  | csum_start u16| csum_offset   |
+ *  |  u8   | type  |               |               |               |   u16         |
+ *  +-------+-------+---------------+---------------+---------------+---------------+
+ *   flags: NEEDS_CSUM 1 (checksum partial: sum csum_start..end into csum_start + csum_offset), DATA_VALID 2
+ *   gso_type: NONE 0, TCPV4 1, UDP 3, TCPV6 4, UDP_L4 5, ECN bit 0x80; gso_size: payload bytes per segment
+ *   hdr_len: bytes of headers (on TX the kernel raises it to csum_start + csum_offset + 2 and refuses > length)
+ *   csum_start counts from the Ethernet header (the kernel pushes the MAC header back before filling it).
+ *
  *  tp_status ownership hand-off:
  *    RX  KERNEL(0) --kernel fills--> USER(1 | flags) --user releases (release store)--> KERNEL(0)
  *    TX  AVAILABLE(0) --user fills, release store--> SEND_REQUEST(1) --kick--> SENDING(2)
@@ -73,6 +90,8 @@ final class TpacketDescriptor {
     static final int PACKET_VERSION = 10;
     static final int PACKET_TX_RING = 13;
     static final int PACKET_LOSS = 14;
+    /** Virtio net headers before every frame of both rings; must come before PACKET_RX_RING/TX_RING (EBUSY after). */
+    static final int PACKET_VNET_HDR = 15;
     static final int PACKET_FANOUT = 18;
     static final int PACKET_QDISC_BYPASS = 20;
     /** The group's program; only after PACKET_FANOUT joined a CBPF/EBPF group (EINVAL otherwise). */
@@ -95,6 +114,18 @@ final class TpacketDescriptor {
     static final int TX_DATA_OFFSET = 32;
     /** Where the kernel puts an Ethernet frame in an RX slot: ALIGN16(TPACKET2_HDRLEN + 16) - 14. */
     static final int RX_DATA_OFFSET = 66;
+
+    /** RX data offset with virtio headers: ALIGN16(52 + 16) + 10 - 14. */
+    static final int RX_DATA_OFFSET_VNET = 76;
+
+    // struct virtio_net_hdr
+    static final int VNET_HDR_LENGTH = 10;
+    static final int VNET_FLAGS_OFFSET = 0;
+    static final int VNET_GSO_TYPE_OFFSET = 1;
+    static final int VNET_HDR_LEN_OFFSET = 2;
+    static final int VNET_GSO_SIZE_OFFSET = 4;
+    static final int VNET_CSUM_START_OFFSET = 6;
+    static final int VNET_CSUM_OFFSET_OFFSET = 8;
 
     // tp_status bits
     static final int TP_STATUS_KERNEL = 0;

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import io.fulcrum.forwarder.io.FrameBatch;
+import io.fulcrum.forwarder.io.Offload;
 import io.fulcrum.forwarder.io.PacketIo;
 
 /**
@@ -34,10 +35,12 @@ public final class InMemoryPacketIo implements PacketIo {
     private final int[] rxQueue;
     private final int[] rxLength;
     private final int[] rxFlags;
+    private final long[] rxOffload;
     private int rxHead;
     private int rxCount;
     private final int txCapacity;
     private final int[] txLength;
+    private final long[] txOffload;
     private int txCount;
     private int txUnflushed;
     private long flushed;
@@ -73,7 +76,9 @@ public final class InMemoryPacketIo implements PacketIo {
         this.rxQueue = new int[rxCapacity];
         this.rxLength = new int[rxCapacity];
         this.rxFlags = new int[rxCapacity];
+        this.rxOffload = new long[rxCapacity];
         this.txLength = new int[txCapacity];
+        this.txOffload = new long[txCapacity];
     }
 
     /** A port with 256 RX and 256 TX slots of 2048 bytes and MTU 1500. */
@@ -87,6 +92,12 @@ public final class InMemoryPacketIo implements PacketIo {
      * @return false (and a kernel drop) if the RX queue is full or the frame is larger than a slot.
      */
     public boolean inject(final MemorySegment frame, final long offset, final int length, final int flags) {
+        return inject(frame, offset, length, flags, Offload.NONE);
+    }
+
+    /** Like {@link #inject(MemorySegment, long, int, int)} with the frame's {@link Offload} word (a virtio header). */
+    public boolean inject(final MemorySegment frame, final long offset, final int length, final int flags,
+                          final long offload) {
         if (freeCount == 0 || length > frameSize || length < 0) {
             kernelDrops++;
             return false;
@@ -97,6 +108,7 @@ public final class InMemoryPacketIo implements PacketIo {
         rxQueue[tail] = slot;
         rxLength[slot] = length;
         rxFlags[slot] = flags;
+        rxOffload[slot] = offload;
         rxCount++;
         return true;
     }
@@ -118,6 +130,11 @@ public final class InMemoryPacketIo implements PacketIo {
     /** Frames transmitted since the last {@link #clearTx()}. */
     public int txCount() {
         return txCount;
+    }
+
+    /** The {@link Offload} word transmitted frame {@code index} was sent with (this port hands offloads on, as vnet). */
+    public long txOffload(final int index) {
+        return txOffload[index];
     }
 
     /** A copy of transmitted frame {@code index}. */
@@ -183,7 +200,7 @@ public final class InMemoryPacketIo implements PacketIo {
         int received = 0;
         while (rxCount > 0) {
             final int slot = rxQueue[rxHead];
-            if (!batch.add((long) slot * frameSize, rxLength[slot], rxFlags[slot], slot)) {
+            if (!batch.add((long) slot * frameSize, rxLength[slot], rxFlags[slot], slot, rxOffload[slot])) {
                 break;
             }
             rxHead = (rxHead + 1) % rxCapacity;
@@ -204,10 +221,17 @@ public final class InMemoryPacketIo implements PacketIo {
 
     @Override
     public boolean transmit(final MemorySegment frame, final long offset, final int length) {
+        return transmit(frame, offset, length, Offload.NONE);
+    }
+
+    /** Records the offload word with the frame, as a port with virtio headers would hand it to the kernel. */
+    @Override
+    public boolean transmit(final MemorySegment frame, final long offset, final int length, final long offload) {
         if (txCount == txCapacity || length > frameSize || length < 0) {
             return false;
         }
         MemorySegment.copy(frame, offset, txArena, (long) txCount * frameSize, length);
+        txOffload[txCount] = offload;
         txLength[txCount] = length;
         txCount++;
         txUnflushed++;

@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fulcrum.forwarder.io.FrameBatch;
+import io.fulcrum.forwarder.io.Offload;
 import io.fulcrum.forwarder.io.sys.NetNamespace;
 import io.fulcrum.forwarder.io.sys.Syscalls;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
@@ -224,6 +227,85 @@ class AfPacketIoTest {
             assertThat(packet.getAddress().getHostAddress()).isEqualTo("198.18.0.1");
             assertThat(packet.getPort()).isEqualTo(4321);
             assertThat(io.flush()).isZero();
+        }
+    }
+
+    /** Opens a port with virtio headers and 32 frames of 128 KiB per ring. */
+    private static AfPacketIo openVnetIn(final String namespace) {
+        return openIn(namespace, AfPacketConfiguration.of(namespace.equals(nsA) ? "a0" : "b0").withVnetHeader(true, 32));
+    }
+
+    @Test
+    void vnetHeaderReceivesAPeerUdpGsoSendWholeWithItsOffloadWord() {
+        final int port = randomPort();
+        final FrameBatch batch = new FrameBatch(16);
+        try (AfPacketIo io = openVnetIn(nsA)) {
+            assertThat(io.name()).contains("vnet-hdr").doesNotContain("qdisc-bypass");
+            // UDP_SEGMENT (103): one 5000-byte send leaves b0 as one GSO super-frame of 1000-byte segments.
+            lab.exec(nsB, "python3", "-c", "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+                + "s.setsockopt(socket.SOL_UDP, 103, 1000); s.sendto(bytes(range(250)) * 20, ('198.18.0.1', " + port + "))");
+            long offload = Offload.NONE;
+            byte[] frame = null;
+            final long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+            while (frame == null && System.nanoTime() < deadline) {
+                if (io.receive(batch) == 0) {
+                    LockSupport.parkNanos(5_000_000L);
+                    continue;
+                }
+                for (int i = 0; i < batch.count(); i++) {
+                    final byte[] bytes = batch.memory().asSlice(batch.offset(i), batch.length(i)).toArray(ValueLayout.JAVA_BYTE);
+                    if (TestFrames.isUdpTo(bytes, port)) {
+                        frame = bytes;
+                        offload = batch.offload(i);
+                        assertThat(batch.flags(i) & FrameBatch.FLAG_TRUNCATED).isZero();
+                    }
+                }
+                io.releaseRx(batch);
+            }
+            assertThat(frame).as("the GSO frame").isNotNull();
+            assertThat(frame).hasSize(UDP_PAYLOAD_OFFSET + 5000);
+            assertThat(Offload.gsoType(offload)).as(Offload.describe(offload)).isEqualTo(Offload.GSO_UDP_L4);
+            assertThat(Offload.gsoSize(offload)).isEqualTo(1000);
+            assertThat(Offload.needsChecksum(offload)).isTrue();
+            assertThat(Offload.csumStart(offload)).isEqualTo(ETH_HEADER + 20);
+            assertThat(Offload.csumOffset(offload)).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void vnetHeaderTransmitsAGsoFrameThatTheKernelSegments() throws IOException {
+        final int port = randomPort();
+        final byte[] payload = new byte[4 * 1200 + 33];
+        ThreadLocalRandom.current().nextBytes(payload);
+        try (AfPacketIo io = openVnetIn(nsA);
+             DatagramSocket socket = udpSocketInB(port);
+             Arena arena = Arena.ofConfined()) {
+            socket.setSoTimeout((int) WAIT_MS);
+            final byte[] frame = TestFrames.udp(MAC_B, io.macAddress(), IP_A, IP_B, 4321, port, payload);
+            // CHECKSUM_PARTIAL: the UDP field holds the folded pseudo-header sum (length of the whole datagram).
+            final int udpLength = 8 + payload.length;
+            long pseudo = (IP_A >>> 16) + (IP_A & 0xffff) + (IP_B >>> 16) + (IP_B & 0xffff) + 17 + udpLength;
+            while ((pseudo >>> 16) != 0) {
+                pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
+            }
+            frame[UDP_PAYLOAD_OFFSET - 2] = (byte) (pseudo >>> 8);
+            frame[UDP_PAYLOAD_OFFSET - 1] = (byte) pseudo;
+            final MemorySegment source = arena.allocate(frame.length);
+            MemorySegment.copy(frame, 0, source, ValueLayout.JAVA_BYTE, 0, frame.length);
+            final long gso = Offload.of(Offload.F_NEEDS_CSUM, Offload.GSO_UDP_L4, 1200, ETH_HEADER + 20, 6);
+
+            assertThat(io.maxGsoTransmitLength()).isGreaterThan(65_535 + ETH_HEADER);
+            assertThat(io.transmit(source, 0, frame.length, gso)).isTrue();
+            assertThat(io.flush()).isEqualTo(1);
+
+            final ByteArrayOutputStream received = new ByteArrayOutputStream();
+            for (int i = 0; i < 5; i++) {
+                final DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+                socket.receive(packet);
+                assertThat(packet.getLength()).isEqualTo(i < 4 ? 1200 : 33);
+                received.write(packet.getData(), 0, packet.getLength());
+            }
+            assertThat(received.toByteArray()).isEqualTo(payload);
         }
     }
 
