@@ -141,6 +141,8 @@ public final class Ipv4Stage {
             }
             // Kept partial (header view) or completed there: nothing left to complete below.
             completeChecksum = completeChecksum && !Offload.needsChecksum(frameOffload);
+        } else if (!completeChecksum && !fragment) {
+            completeChecksum = looksPartial(segment, protocol, l4Offset, l4Length, source, destination);
         }
         switch (protocol) {
             case Ipv4Flyweight.PROTOCOL_ICMP -> {
@@ -255,6 +257,28 @@ public final class Ipv4Stage {
     /** The IPv4 header of the last frame handled (valid after a transmit verdict). */
     public Ipv4Flyweight ip() {
         return ip;
+    }
+
+    /**
+     * A TCP/UDP checksum left partial by a sender with TX checksum offload that reached us without the mark saying
+     * so: AF_XDP (and AF_PACKET without virtio headers on older kernels) loses the skb's CHECKSUM_PARTIAL state, so a
+     * veth peer with {@code tx-checksumming on} (its default) hands over segments whose checksum field holds only the
+     * folded pseudo-header sum. Forwarded as they are, every such segment would be dropped by the receiver as
+     * corrupt. The test is a header-only sum. Completing a frame whose valid checksum happens to equal that sum (one
+     * in 65,536) rewrites the same value: for a valid segment the sum over it is the complement of the pseudo-header
+     * sum, so its completion is the pseudo-header sum again. UDP's 0 (no checksum) never matches.
+     */
+    private static boolean looksPartial(final MemorySegment segment, final int protocol, final long l4Offset,
+                                        final int l4Length, final int source, final int destination) {
+        final int field;
+        if (protocol == Ipv4Flyweight.PROTOCOL_TCP && l4Length >= TcpFlyweight.MIN_HEADER_LENGTH) {
+            field = Bytes.u16(segment, l4Offset + TcpFlyweight.CHECKSUM_OFFSET);
+        } else if (protocol == Ipv4Flyweight.PROTOCOL_UDP && l4Length >= UdpFlyweight.HEADER_LENGTH) {
+            field = Bytes.u16(segment, l4Offset + UdpFlyweight.CHECKSUM_OFFSET);
+        } else {
+            return false;
+        }
+        return field != 0 && field == Checksums.fold(Checksums.pseudoHeaderSum(source, destination, protocol, l4Length));
     }
 
     private void completePartial(final MemorySegment segment, final long l4Offset, final int l4Length,

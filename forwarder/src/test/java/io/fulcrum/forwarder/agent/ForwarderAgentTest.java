@@ -111,10 +111,19 @@ class ForwarderAgentTest {
             final byte[] tcpPartial = tcp.partialChecksum().build();
             harness.process(0, udpPartial, FrameBatch.FLAG_CSUM_NOT_READY);
             harness.process(0, tcpPartial, FrameBatch.FLAG_CSUM_NOT_READY);
-            // Without the flag the seed is taken as the checksum: invalid, which proves the completion did the work.
+            // Without the flag (AF_XDP loses it): a field holding exactly the pseudo-header sum is taken as partial
             harness.process(0, udpPartial, 0);
-            assertThat(valid).containsExactly(true, true, false);
-            assertThat(harness.counters().events(ForwarderEvent.CHECKSUM_COMPLETED)).isEqualTo(2);
+            harness.process(0, tcpPartial, 0);
+            // a field that is neither valid nor the pseudo-header sum is left alone: the receiver drops the segment
+            final byte[] tcpCorrupt = tcpPartial.clone();
+            tcpCorrupt[tcpCorrupt.length - 1] ^= 0x5a;
+            tcpCorrupt[14 + 20 + 16] ^= 0x01;
+            harness.process(0, tcpCorrupt, 0);
+            // a valid checksum is kept as it is
+            harness.process(0, PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, LB0_IP)
+                .tcp(40000, 80, 123, 456, 0x18, "GET / HTTP/1.1\r\n".getBytes()).build(), 0);
+            assertThat(valid).containsExactly(true, true, true, true, false, true);
+            assertThat(harness.counters().events(ForwarderEvent.CHECKSUM_COMPLETED)).isEqualTo(4);
         }
     }
 
