@@ -1,5 +1,9 @@
 package io.fulcrum.forwarder.l4;
 
+import static io.fulcrum.forwarder.testing.L4Frames.fromBackendFullNat;
+import static io.fulcrum.forwarder.testing.L4Frames.fromClient;
+import static io.fulcrum.forwarder.testing.L4Frames.toBackendFullNat;
+import static io.fulcrum.forwarder.testing.L4Frames.toClient;
 import static io.fulcrum.forwarder.testing.L4Harness.BACKEND_PORT;
 import static io.fulcrum.forwarder.testing.L4Harness.FIRST_LOCAL_PORT;
 import static io.fulcrum.forwarder.testing.L4Harness.LOCAL_IP;
@@ -66,21 +70,9 @@ class L4GoldenFixtureTest {
 
     // ---- frames ----
 
-    private static PacketBuilder fromClient() {
-        return PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP);
-    }
 
-    private static PacketBuilder toBackendFullNat() {
-        return PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(LOCAL_IP, BACKEND_IP).ttl(63);
-    }
 
-    private static PacketBuilder fromBackendFullNat() {
-        return PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, LOCAL_IP);
-    }
 
-    private static PacketBuilder toClient() {
-        return PacketBuilder.ethernet(LB0_MAC, CLIENT_MAC).ipv4(VIP, CLIENT_IP).ttl(63);
-    }
 
     private static byte[] toa(final int kind, final int port, final int ip) {
         return ByteBuffer.allocate(8).put((byte) kind).put((byte) 8).putShort((short) port).putInt(ip).array();

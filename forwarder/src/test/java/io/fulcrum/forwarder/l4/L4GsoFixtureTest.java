@@ -1,14 +1,14 @@
 package io.fulcrum.forwarder.l4;
 
+import static io.fulcrum.forwarder.testing.L4Frames.fromBackendDnat;
+import static io.fulcrum.forwarder.testing.L4Frames.fromBackendFullNat;
+import static io.fulcrum.forwarder.testing.L4Frames.fromClient;
+import static io.fulcrum.forwarder.testing.L4Frames.toBackendDnat;
+import static io.fulcrum.forwarder.testing.L4Frames.toBackendFullNat;
+import static io.fulcrum.forwarder.testing.L4Frames.toClient;
 import static io.fulcrum.forwarder.testing.L4Harness.FIRST_LOCAL_PORT;
 import static io.fulcrum.forwarder.testing.L4Harness.BACKEND_PORT;
-import static io.fulcrum.forwarder.testing.L4Harness.LOCAL_IP;
-import static io.fulcrum.forwarder.testing.L4Harness.VIP;
-import static io.fulcrum.forwarder.testing.TestNet.BACKEND_IP;
-import static io.fulcrum.forwarder.testing.TestNet.BACKEND_MAC;
 import static io.fulcrum.forwarder.testing.TestNet.CLIENT_IP;
-import static io.fulcrum.forwarder.testing.TestNet.CLIENT_MAC;
-import static io.fulcrum.forwarder.testing.TestNet.LB0_MAC;
 import static io.fulcrum.forwarder.testing.TestNet.LB1_MAC;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,29 +84,11 @@ class L4GsoFixtureTest {
         return bytes;
     }
 
-    private static PacketBuilder fromClient() {
-        return PacketBuilder.ethernet(CLIENT_MAC, LB0_MAC).ipv4(CLIENT_IP, VIP);
-    }
 
-    private static PacketBuilder toClient() {
-        return PacketBuilder.ethernet(LB0_MAC, CLIENT_MAC).ipv4(VIP, CLIENT_IP).ttl(63);
-    }
 
-    private static PacketBuilder toBackendFullNat() {
-        return PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(LOCAL_IP, BACKEND_IP).ttl(63);
-    }
 
-    private static PacketBuilder fromBackendFullNat() {
-        return PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, LOCAL_IP);
-    }
 
-    private static PacketBuilder toBackendDnat() {
-        return PacketBuilder.ethernet(LB1_MAC, BACKEND_MAC).ipv4(CLIENT_IP, BACKEND_IP).ttl(63);
-    }
 
-    private static PacketBuilder fromBackendDnat() {
-        return PacketBuilder.ethernet(BACKEND_MAC, LB1_MAC).ipv4(BACKEND_IP, CLIENT_IP);
-    }
 
     /**
      * Processes {@code input} with {@code offload} and checks that exactly {@code expected} left on {@code port} with

@@ -416,19 +416,37 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
         return names;
     }
 
+    /** A trust manager for client certificates: a server never checks server certificates. */
+    private abstract static class ClientTrustManager implements X509TrustManager {
+        final X509TrustManager delegate;
+
+        ClientTrustManager(X509TrustManager delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public final void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("server certificates are not checked by a server");
+        }
+
+        @Override
+        public final X509Certificate[] getAcceptedIssuers() {
+            return delegate.getAcceptedIssuers();
+        }
+    }
+
     /**
      * {@code required} mutual TLS with BoringSSL: a client certificate without a path to the CA bundle is refused with
      * the {@code unknown_ca} alert. Netty reports a verification failure it does not recognise as
      * {@code X509_V_ERR_UNSPECIFIED}, which BoringSSL sends as {@code internal_error}: the client would be told the server
      * failed. Other failures (expired, revoked) keep the exception Netty already maps to its alert.
      */
-    private static final class UnknownCaTrustManager implements X509TrustManager {
+    private static final class UnknownCaTrustManager extends ClientTrustManager {
         /** OpenSSL's {@code X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY}, which BoringSSL sends as {@code unknown_ca}. */
         private static final int UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20;
-        private final X509TrustManager delegate;
 
         UnknownCaTrustManager(X509TrustManager delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -444,39 +462,17 @@ public final class ServerTlsContext implements Mapping<String, SslContext> {
                 throw e;
             }
         }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("server certificates are not checked by a server");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return delegate.getAcceptedIssuers();
-        }
     }
 
     /** {@code optional} mutual TLS: the handshake completes whatever the client sends; identities are checked later. */
-    private static final class AcceptingTrustManager implements X509TrustManager {
-        private final X509TrustManager delegate;
-
+    private static final class AcceptingTrustManager extends ClientTrustManager {
         AcceptingTrustManager(X509TrustManager delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) {
             // accepted here; ServerTlsContext.verifiesClient decides whether the identity is passed on
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("server certificates are not checked by a server");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return delegate.getAcceptedIssuers();
         }
     }
 }

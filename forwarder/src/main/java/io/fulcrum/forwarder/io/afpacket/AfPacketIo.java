@@ -409,9 +409,8 @@ public final class AfPacketIo implements PacketIo {
             return false;
         }
         final MemorySegment ring = txRing;
-        final int head = txHead;
-        final long slotOffset = (long) head << frameShift;
-        if ((int) STATUS.getAcquire(ring, slotOffset + STATUS_OFFSET) != TP_STATUS_AVAILABLE) {
+        final long slotOffset = freeTxSlot();
+        if (slotOffset < 0) {
             return false;
         }
         final long header = slotOffset + TX_DATA_OFFSET;
@@ -425,10 +424,7 @@ public final class AfPacketIo implements PacketIo {
         ring.set(JAVA_SHORT_UNALIGNED, header + TpacketDescriptor.VNET_CSUM_OFFSET_OFFSET,
             (short) (flags != 0 ? Offload.csumOffset(offload) : 0));
         MemorySegment.copy(frame, offset, ring, header + TpacketDescriptor.VNET_HDR_LENGTH, length);
-        ring.set(JAVA_INT, slotOffset + LEN_OFFSET, TpacketDescriptor.VNET_HDR_LENGTH + length);
-        STATUS.setRelease(ring, slotOffset + STATUS_OFFSET, TP_STATUS_SEND_REQUEST);
-        txHead = (head + 1) & frameMask;
-        txQueued++;
+        queueTxSlot(slotOffset, TpacketDescriptor.VNET_HDR_LENGTH + length);
         return true;
     }
 
@@ -436,18 +432,27 @@ public final class AfPacketIo implements PacketIo {
         if (length > maxTransmitLength || length < ETH_HEADER_LENGTH) {
             return false;
         }
-        final MemorySegment ring = txRing;
-        final int head = txHead;
-        final long slotOffset = (long) head << frameShift;
-        if ((int) STATUS.getAcquire(ring, slotOffset + STATUS_OFFSET) != TP_STATUS_AVAILABLE) {
+        final long slotOffset = freeTxSlot();
+        if (slotOffset < 0) {
             return false;
         }
-        MemorySegment.copy(frame, offset, ring, slotOffset + TX_DATA_OFFSET, length);
-        ring.set(JAVA_INT, slotOffset + LEN_OFFSET, length);
-        STATUS.setRelease(ring, slotOffset + STATUS_OFFSET, TP_STATUS_SEND_REQUEST);
-        txHead = (head + 1) & frameMask;
-        txQueued++;
+        MemorySegment.copy(frame, offset, txRing, slotOffset + TX_DATA_OFFSET, length);
+        queueTxSlot(slotOffset, length);
         return true;
+    }
+
+    /** The offset of the TX slot at the head if the kernel gave it back (AVAILABLE), else -1 (ring full). */
+    private long freeTxSlot() {
+        final long slotOffset = (long) txHead << frameShift;
+        return (int) STATUS.getAcquire(txRing, slotOffset + STATUS_OFFSET) == TP_STATUS_AVAILABLE ? slotOffset : -1;
+    }
+
+    /** Hands the head slot, filled with {@code length} bytes, to the kernel for the next kick. */
+    private void queueTxSlot(final long slotOffset, final int length) {
+        txRing.set(JAVA_INT, slotOffset + LEN_OFFSET, length);
+        STATUS.setRelease(txRing, slotOffset + STATUS_OFFSET, TP_STATUS_SEND_REQUEST);
+        txHead = (txHead + 1) & frameMask;
+        txQueued++;
     }
 
     /**
