@@ -9,6 +9,8 @@ import io.fulcrum.tls.l4.UdpRelayListener;
 import io.fulcrum.tls.metrics.BackendCounters;
 import io.fulcrum.tls.metrics.ListenerCounters;
 import io.fulcrum.tls.ssl.ServerTlsContext;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -36,10 +38,9 @@ import java.util.concurrent.TimeUnit;
 public final class HttpStage implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpStage.class);
     private final Transport transport;
-    /** Accepts for the workers when they cannot have a socket each (NIO); null with the native transports. */
-    private final EventLoopGroup acceptor;
+    private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final List<ListenSockets> serverChannels = new ArrayList<>();
+    private final List<Channel> serverChannels = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
     private final Map<String, ListenerCounters> listenerCounters = new LinkedHashMap<>();
     private final Map<String, Map<String, Map<String, BackendCounters>>> backendCounters = new LinkedHashMap<>();
@@ -51,7 +52,7 @@ public final class HttpStage implements AutoCloseable {
 
     private HttpStage(Transport transport, int threads) {
         this.transport = transport;
-        this.acceptor = ListenSockets.acceptorGroup(transport);
+        this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         this.workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
     }
 
@@ -103,14 +104,18 @@ public final class HttpStage implements AutoCloseable {
         }
         final ListenerRuntime lr = new ListenerRuntime(s, options.selectorFactory(), writer,
                 options.accessLogStatics(), options.counters());
-        final HttpChannelInitializer initializer = new HttpChannelInitializer(lr, ctx);
-        final ListenSockets server = ListenSockets.bind(transport, acceptor, workers, s.address(), b -> b
+        final Channel server = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(initializer));
+                .childHandler(new HttpChannelInitializer(lr, ctx))
+                .bind(s.address()).sync().channel();
         serverChannels.add(server);
-        bound.put(s.id(), server.localAddress());
+        bound.put(s.id(), (InetSocketAddress) server.localAddress());
         listenerCounters.put(s.id(), lr.counters());
         backendCounters.put(s.id(), lr.backendCounters());
         if (lr.tls() != null) {
@@ -131,7 +136,7 @@ public final class HttpStage implements AutoCloseable {
             if (context != null) {
                 tls.put(s.id(), context);
             }
-            final TcpRelayListener l = TcpRelayListener.start(s, selector, counters, transport, acceptor, workers, context);
+            final TcpRelayListener l = TcpRelayListener.start(s, selector, counters, transport, boss, workers, context);
             l4.add(l);
             addr = l.localAddress();
         } else {
@@ -221,7 +226,9 @@ public final class HttpStage implements AutoCloseable {
         if (tlsMaintenance != null) {
             tlsMaintenance.shutdownNow();
         }
-        serverChannels.forEach(ListenSockets::close);
+        for (Channel c : serverChannels) {
+            c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
         for (AutoCloseable c : l4) {
             try {
                 c.close();
@@ -229,9 +236,7 @@ public final class HttpStage implements AutoCloseable {
                 // closing is best effort; the event loops are shut down below anyway
             }
         }
-        if (acceptor != null) {
-            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         accessLogs.values().forEach(AccessLogWriter::close);
     }

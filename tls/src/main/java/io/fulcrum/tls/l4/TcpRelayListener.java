@@ -4,12 +4,12 @@ import io.fulcrum.tls.AclSettings;
 import io.fulcrum.tls.Backend;
 import io.fulcrum.tls.BackendSelector;
 import io.fulcrum.tls.L4ListenerSettings;
-import io.fulcrum.tls.ListenSockets;
 import io.fulcrum.tls.ProxyProtocolVersion;
 import io.fulcrum.tls.Transport;
 import io.fulcrum.tls.metrics.ListenerCounters;
 import io.fulcrum.tls.proxy.ProxyHeaderEncoder;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -36,22 +36,29 @@ import java.util.concurrent.TimeUnit;
  * is read only while the other is writable). The client channel's all-idle timer closes both after the idle timeout.
  */
 public final class TcpRelayListener implements AutoCloseable {
-    private final ListenSockets server;
+    private final Channel server;
 
-    private TcpRelayListener(ListenSockets server) {
+    private TcpRelayListener(Channel server) {
         this.server = server;
     }
 
-    /**
-     * Binds the listener; with {@code tls} the client side is TLS (a TLS listener).
-     *
-     * @param acceptor the accepting group of {@link ListenSockets} (null: one socket per event loop)
-     */
+    /** Binds the listener. */
     public static TcpRelayListener start(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters,
-                                         Transport transport, EventLoopGroup acceptor, EventLoopGroup workers,
+                                         Transport transport, EventLoopGroup boss, EventLoopGroup workers)
+            throws InterruptedException {
+        return start(s, selector, counters, transport, boss, workers, null);
+    }
+
+    /** Binds the listener; with {@code tls} the client side is TLS (a TLS listener). */
+    public static TcpRelayListener start(L4ListenerSettings s, BackendSelector selector, ListenerCounters counters,
+                                         Transport transport, EventLoopGroup boss, EventLoopGroup workers,
                                          io.fulcrum.tls.ssl.ServerTlsContext tls) throws InterruptedException {
         final AclSettings.Check acl = s.acl().check();
-        final ListenSockets server = ListenSockets.bind(transport, acceptor, workers, s.address(), b -> b
+        final Channel server = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -73,18 +80,19 @@ public final class TcpRelayListener implements AutoCloseable {
                                 TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast(new Frontend(s, selector, counters, transport));
                     }
-                }));
+                })
+                .bind(s.address()).sync().channel();
         return new TcpRelayListener(server);
     }
 
     /** Bound address. */
     public InetSocketAddress localAddress() {
-        return server.localAddress();
+        return (InetSocketAddress) server.localAddress();
     }
 
     @Override
     public void close() {
-        server.close();
+        server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     /** Client side of one relayed connection. */
