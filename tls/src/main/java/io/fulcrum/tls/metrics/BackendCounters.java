@@ -1,17 +1,14 @@
 package io.fulcrum.tls.metrics;
 
-import org.HdrHistogram.Recorder;
-import org.agrona.concurrent.status.AtomicCounter;
-
 /**
  * Counters of one backend as seen by one listener's L7 proxy, in a {@link CounterStore} (label
  * {@code l7 backend <group>/<backend> <metric>}; listeners sharing a group each have a set, readers sum them).
  * Written by the event loops with atomic adds (lock-free, no allocation). The response latency of the requests whose
  * last try went to this backend goes to an HdrHistogram {@link Recorder} in microseconds.
  */
-public final class BackendCounters {
+public final class BackendCounters extends StatusCounters<BackendCounters.Counter> {
     /** Counter slots with their metric word in the counters-file label. */
-    public enum Counter {
+    public enum Counter implements StatusCounters.Slot {
         /** Requests (tries) sent. */
         REQUESTS("requests"),
         /** Requests answered 1xx (final status, e.g. 101) whose last try went to this backend. */
@@ -57,15 +54,13 @@ public final class BackendCounters {
             this.metric = metric;
         }
 
-        /** The metric word of the counters-file label. */
+        @Override
         public String metric() {
             return metric;
         }
     }
 
     private final String backendId;
-    private final AtomicCounter[] values;
-    private final Recorder latencyUs = new Recorder(ListenerCounters.MAX_LATENCY_US, 2);
 
     /** Counters of this backend in private heap cells. */
     public BackendCounters(final String backendId) {
@@ -80,13 +75,9 @@ public final class BackendCounters {
      * @param store     where the counters live
      */
     public BackendCounters(final String groupId, final String backendId, final CounterStore store) {
+        super(Counter.values(), store, CounterStore.L7_BACKEND,
+            CounterStore.LABEL_PREFIX + " backend " + groupId + "/" + backendId, 2);
         this.backendId = backendId;
-        final Counter[] all = Counter.values();
-        this.values = new AtomicCounter[all.length];
-        for (final Counter c : all) {
-            values[c.ordinal()] = store.newCounter(CounterStore.L7_BACKEND,
-                CounterStore.LABEL_PREFIX + " backend " + groupId + "/" + backendId + " " + c.metric());
-        }
     }
 
     /** Backend id. */
@@ -94,41 +85,13 @@ public final class BackendCounters {
         return backendId;
     }
 
-    /** Current value. */
-    public long get(final Counter c) {
-        return values[c.ordinal()].get();
-    }
-
-    /** Adds delta. */
-    public void add(final Counter c, final long delta) {
-        values[c.ordinal()].getAndAdd(delta);
-    }
-
-    /** Adds one. */
-    public void increment(final Counter c) {
-        values[c.ordinal()].increment();
-    }
-
     /**
      * Records a finished request whose last try went to this backend: its final status (class and 404/499/502/504)
      * and the time from the start of that try to the end of the response.
      */
     public void recordRequest(final int status, final long latencyMicros) {
-        increment(ListenerCounters.statusClass(status, Counter.STATUS_1XX, Counter.STATUS_2XX, Counter.STATUS_3XX,
-            Counter.STATUS_4XX, Counter.STATUS_5XX));
-        switch (status) {
-            case 404 -> increment(Counter.STATUS_404);
-            case 499 -> increment(Counter.STATUS_499);
-            case 502 -> increment(Counter.STATUS_502);
-            case 504 -> increment(Counter.STATUS_504);
-            default -> {
-            }
-        }
-        latencyUs.recordValue(Math.min(Math.max(0, latencyMicros), ListenerCounters.MAX_LATENCY_US));
-    }
-
-    /** The response latency recorder (microseconds); one reader takes its intervals (the node's metrics exporter). */
-    public Recorder latencyRecorder() {
-        return latencyUs;
+        recordStatus(status, latencyMicros, Counter.STATUS_1XX, Counter.STATUS_2XX, Counter.STATUS_3XX,
+            Counter.STATUS_4XX, Counter.STATUS_5XX, Counter.STATUS_404, Counter.STATUS_499, Counter.STATUS_502,
+            Counter.STATUS_504);
     }
 }

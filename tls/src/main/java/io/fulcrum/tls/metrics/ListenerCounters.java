@@ -1,17 +1,14 @@
 package io.fulcrum.tls.metrics;
 
-import org.HdrHistogram.Recorder;
-import org.agrona.concurrent.status.AtomicCounter;
-
 /**
  * Counters of one listener (HTTP or L4 proxy), written by the event loops with atomic adds (lock-free, no allocation)
  * and read by the metrics exporter, the status views and {@code fulcrum stats} through the {@link CounterStore}
  * (label {@code l7 listener <id> <metric>}). Request latency goes to an HdrHistogram {@link Recorder} in microseconds
  * (wait-free writers; one reader takes its intervals: the node's metrics exporter).
  */
-public final class ListenerCounters {
+public final class ListenerCounters extends StatusCounters<ListenerCounters.Counter> {
     /** Counter slots with their metric word in the counters-file label. */
-    public enum Counter {
+    public enum Counter implements StatusCounters.Slot {
         /** Connections accepted. */
         CONNECTIONS_ACCEPTED("conns"),
         /** Connections currently open. */
@@ -61,18 +58,16 @@ public final class ListenerCounters {
             this.metric = metric;
         }
 
-        /** The metric word of the counters-file label. */
+        @Override
         public String metric() {
             return metric;
         }
     }
 
     /** Highest latency recorded, in microseconds (an hour); longer requests count as an hour. */
-    public static final long MAX_LATENCY_US = 3_600_000_000L;
+    public static final long MAX_LATENCY_US = StatusCounters.MAX_LATENCY_US;
 
     private final String listenerId;
-    private final AtomicCounter[] values;
-    private final Recorder latencyUs = new Recorder(MAX_LATENCY_US, 3);
 
     /** Counters of this listener in private heap cells. */
     public ListenerCounters(final String listenerId) {
@@ -81,13 +76,8 @@ public final class ListenerCounters {
 
     /** Counters of this listener in a store. */
     public ListenerCounters(final String listenerId, final CounterStore store) {
+        super(Counter.values(), store, CounterStore.L7_LISTENER, CounterStore.LABEL_PREFIX + " listener " + listenerId, 3);
         this.listenerId = listenerId;
-        final Counter[] all = Counter.values();
-        this.values = new AtomicCounter[all.length];
-        for (final Counter c : all) {
-            values[c.ordinal()] = store.newCounter(CounterStore.L7_LISTENER,
-                CounterStore.LABEL_PREFIX + " listener " + listenerId + " " + c.metric());
-        }
     }
 
     /** Listener id. */
@@ -95,52 +85,11 @@ public final class ListenerCounters {
         return listenerId;
     }
 
-    /** Current value. */
-    public long get(final Counter c) {
-        return values[c.ordinal()].get();
-    }
-
-    /** Adds delta. */
-    public void add(final Counter c, final long delta) {
-        values[c.ordinal()].getAndAdd(delta);
-    }
-
-    /** Adds one. */
-    public void increment(final Counter c) {
-        values[c.ordinal()].increment();
-    }
-
     /** Records one finished request: status classes, the 404/499/502/504 counters and the latency. */
     public void recordRequest(final int status, final long latencyMicros) {
         increment(Counter.REQUESTS);
-        increment(statusClass(status, Counter.STATUS_1XX, Counter.STATUS_2XX, Counter.STATUS_3XX, Counter.STATUS_4XX,
-            Counter.STATUS_5XX));
-        switch (status) {
-            case 404 -> increment(Counter.STATUS_404);
-            case 499 -> increment(Counter.STATUS_499);
-            case 502 -> increment(Counter.STATUS_502);
-            case 504 -> increment(Counter.STATUS_504);
-            default -> {
-            }
-        }
-        latencyUs.recordValue(Math.min(Math.max(0, latencyMicros), MAX_LATENCY_US));
-    }
-
-    /**
-     * The request latency recorder (microseconds). Exactly one reader may take its intervals
-     * ({@link Recorder#getIntervalHistogram()}): the node registers it with its metrics exporter.
-     */
-    public Recorder latencyRecorder() {
-        return latencyUs;
-    }
-
-    static <T> T statusClass(final int status, final T c1, final T c2, final T c3, final T c4, final T c5) {
-        return switch (status / 100) {
-            case 1 -> c1;
-            case 2 -> c2;
-            case 3 -> c3;
-            case 4 -> c4;
-            default -> c5;
-        };
+        recordStatus(status, latencyMicros, Counter.STATUS_1XX, Counter.STATUS_2XX, Counter.STATUS_3XX,
+            Counter.STATUS_4XX, Counter.STATUS_5XX, Counter.STATUS_404, Counter.STATUS_499, Counter.STATUS_502,
+            Counter.STATUS_504);
     }
 }
